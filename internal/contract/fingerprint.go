@@ -1,0 +1,76 @@
+package contract
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"hash"
+	"strings"
+)
+
+// FingerprintPrefix starts every fingerprint. A value that already has it is
+// never fingerprinted again, so redaction is idempotent across tiers.
+const FingerprintPrefix = "fp:"
+
+// MinKeyBytes is the shortest fingerprint key accepted.
+const MinKeyBytes = 32
+
+// fingerprintBytes is how much of the HMAC-SHA256 a fingerprint keeps.
+const fingerprintBytes = 16
+
+// Fingerprinter computes contract fingerprints (section 3). It is not safe for
+// concurrent use: give each goroutine its own (NewFingerprinter is cheap).
+type Fingerprinter struct {
+	mac hash.Hash
+	sum []byte
+	out []byte
+}
+
+// ValidateKey reports why a key cannot be used. It never includes the key.
+func ValidateKey(key string) error {
+	if key == "" {
+		return errors.New("is missing: set it to a random string of at least 32 bytes (for example from ${env:OAUTH_FINGERPRINT_KEY})")
+	}
+	if len(key) < MinKeyBytes {
+		return fmt.Errorf("is %d bytes long, at least %d are required", len(key), MinKeyBytes)
+	}
+	return nil
+}
+
+// NewFingerprinter returns a fingerprinter for key (the UTF-8 bytes of the
+// configured string).
+func NewFingerprinter(key string) *Fingerprinter {
+	return &Fingerprinter{
+		mac: hmac.New(sha256.New, []byte(key)),
+		sum: make([]byte, 0, sha256.Size),
+		out: make([]byte, 0, len(FingerprintPrefix)+base64.RawURLEncoding.EncodedLen(fingerprintBytes)),
+	}
+}
+
+// Fingerprint returns "fp:" + base64url(HMAC-SHA256(key, secret)[:16]).
+// A value that already is a fingerprint is returned unchanged.
+func (f *Fingerprinter) Fingerprint(secret string) string {
+	if IsFingerprint(secret) {
+		return secret
+	}
+	return string(f.AppendFingerprint(f.out[:0], secret))
+}
+
+// AppendFingerprint appends the fingerprint of secret to dst.
+func (f *Fingerprinter) AppendFingerprint(dst []byte, secret string) []byte {
+	f.mac.Reset()
+	_, _ = f.mac.Write([]byte(secret))
+	f.sum = f.mac.Sum(f.sum[:0])
+	dst = append(dst, FingerprintPrefix...)
+	return base64.RawURLEncoding.AppendEncode(dst, f.sum[:fingerprintBytes])
+}
+
+// IsFingerprint reports whether v is already a fingerprint.
+func IsFingerprint(v string) bool {
+	return strings.HasPrefix(v, FingerprintPrefix)
+}
+
+// FingerprintLen is the length of every fingerprint string.
+var FingerprintLen = len(FingerprintPrefix) + base64.RawURLEncoding.EncodedLen(fingerprintBytes)

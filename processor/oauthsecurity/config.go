@@ -1,0 +1,58 @@
+package oauthsecurity
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/config/configopaque"
+	"go.opentelemetry.io/collector/confmap"
+
+	"github.com/otelcol-oauth/otelcol-oauth/internal/contract"
+)
+
+// Config configures the oauth_security processor.
+type Config struct {
+	// FingerprintKey fingerprints raw secrets that reach the processor; same
+	// rules as oauth_redact's key, and it must be the same key to correlate.
+	FingerprintKey configopaque.String `mapstructure:"fingerprint_key"`
+	// ReuseGracePeriod tolerates concurrent refreshes of one token.
+	ReuseGracePeriod time.Duration `mapstructure:"reuse_grace_period"`
+	RefreshTokenTTL  time.Duration `mapstructure:"refresh_token_ttl"`
+	CodeTTL          time.Duration `mapstructure:"code_ttl"`
+	StateTTL         time.Duration `mapstructure:"state_ttl"`
+	// MaxEntries bounds the tracked fingerprints; the oldest go first.
+	MaxEntries int `mapstructure:"max_entries"`
+	// Storage is the id of a storage extension that keeps state across restarts.
+	Storage *component.ID `mapstructure:"storage"`
+	// CheckpointInterval bounds what a crash can lose when Storage is set.
+	CheckpointInterval time.Duration `mapstructure:"checkpoint_interval"`
+
+	_ struct{}
+}
+
+var _ confmap.Validator = (*Config)(nil)
+
+// Validate checks the configuration; errors name the field.
+func (c *Config) Validate() error {
+	var errs []error
+	if err := contract.ValidateKey(string(c.FingerprintKey)); err != nil {
+		errs = append(errs, fmt.Errorf("fingerprint_key %w", err))
+	}
+	if c.ReuseGracePeriod < 0 {
+		errs = append(errs, errors.New("reuse_grace_period: must not be negative"))
+	}
+	for name, ttl := range map[string]time.Duration{
+		"refresh_token_ttl": c.RefreshTokenTTL, "code_ttl": c.CodeTTL,
+		"state_ttl": c.StateTTL, "checkpoint_interval": c.CheckpointInterval,
+	} {
+		if ttl <= 0 {
+			errs = append(errs, fmt.Errorf("%s: must be positive, got %s", name, ttl))
+		}
+	}
+	if c.MaxEntries <= 0 {
+		errs = append(errs, fmt.Errorf("max_entries: must be positive, got %d", c.MaxEntries))
+	}
+	return errors.Join(errs...)
+}

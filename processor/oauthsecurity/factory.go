@@ -1,0 +1,45 @@
+package oauthsecurity
+
+import (
+	"context"
+	"time"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/processor"
+	"go.opentelemetry.io/collector/processor/processorhelper"
+
+	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthsecurity/internal/metadata"
+)
+
+// NewFactory returns the oauth_security processor factory.
+func NewFactory() processor.Factory {
+	return processor.NewFactory(
+		metadata.Type,
+		createDefaultConfig,
+		processor.WithTraces(createTraces, metadata.TracesStability),
+		processor.WithLogs(createLogs, metadata.LogsStability),
+	)
+}
+
+func createDefaultConfig() component.Config {
+	return &Config{
+		RefreshTokenTTL:    720 * time.Hour,
+		CodeTTL:            10 * time.Minute,
+		StateTTL:           10 * time.Minute,
+		MaxEntries:         1_000_000,
+		CheckpointInterval: 5 * time.Second,
+	}
+}
+
+var capabilities = processorhelper.WithCapabilities(consumer.Capabilities{MutatesData: true})
+
+func createTraces(ctx context.Context, set processor.Settings, cfg component.Config, next consumer.Traces) (processor.Traces, error) {
+	d := newDetector(cfg.(*Config), set)
+	return processorhelper.NewTraces(ctx, set, cfg, next, d.processTraces, capabilities)
+}
+
+func createLogs(ctx context.Context, set processor.Settings, cfg component.Config, next consumer.Logs) (processor.Logs, error) {
+	d := newDetector(cfg.(*Config), set)
+	return processorhelper.NewLogs(ctx, set, cfg, next, d.processLogs, capabilities)
+}
