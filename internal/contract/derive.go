@@ -1,0 +1,100 @@
+package contract
+
+import (
+	"slices"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+)
+
+// Lookup reads an attribute from the record first, then from the resource
+// (contract section 1).
+func Lookup(record, resource pcommon.Map, key string) (pcommon.Value, bool) {
+	if v, ok := record.Get(key); ok {
+		return v, true
+	}
+	return resource.Get(key)
+}
+
+// LookupStr is Lookup for string values; a missing key gives "".
+func LookupStr(record, resource pcommon.Map, key string) string {
+	if v, ok := Lookup(record, resource, key); ok {
+		return v.AsString()
+	}
+	return ""
+}
+
+// Operation returns the record's oauth.operation, or "" when it is not an
+// OAuth record.
+func Operation(record, resource pcommon.Map) string {
+	return LookupStr(record, resource, AttrOperation)
+}
+
+// Side returns oauth.side, else the side implied by the span kind (logs pass
+// ptrace.SpanKindUnspecified).
+func Side(record, resource pcommon.Map, kind ptrace.SpanKind) string {
+	switch LookupStr(record, resource, AttrSide) {
+	case SideClient:
+		return SideClient
+	case SideServer:
+		return SideServer
+	case "":
+	default:
+		return SideUnspecified
+	}
+	switch kind {
+	case ptrace.SpanKindClient:
+		return SideClient
+	case ptrace.SpanKindServer:
+		return SideServer
+	}
+	return SideUnspecified
+}
+
+// Status returns oauth.status, else failure for an ERROR span status, else
+// initiated for authorize and success for every other operation.
+func Status(record, resource pcommon.Map, op string, code ptrace.StatusCode) string {
+	if s := LookupStr(record, resource, AttrStatus); s != "" {
+		return s
+	}
+	if code == ptrace.StatusCodeError {
+		return StatusFailure
+	}
+	if op == OpAuthorize {
+		return StatusInitiated
+	}
+	return StatusSuccess
+}
+
+// Reason returns oauth.reason, else the default reason of a successful
+// refresh (normal) or pkce.validate (valid), else "".
+func Reason(record, resource pcommon.Map, op, status string) string {
+	if r := LookupStr(record, resource, AttrReason); r != "" {
+		return r
+	}
+	if status == StatusSuccess {
+		switch op {
+		case OpRefresh:
+			return ReasonNormal
+		case OpPKCEValidate:
+			return ReasonValid
+		}
+	}
+	return ""
+}
+
+// Bound returns v when it is one of allowed, else Other. It keeps label
+// cardinality within the contract's enums.
+func Bound(v string, allowed []string) string {
+	if slices.Contains(allowed, v) {
+		return v
+	}
+	return Other
+}
+
+// IsFindingRecord reports whether the findings connector produced the
+// record; such records are never counted nor inspected again.
+func IsFindingRecord(record pcommon.Map) bool {
+	_, ok := record.Get(AttrFindingSource)
+	return ok
+}
