@@ -3,6 +3,8 @@ package oauthredact
 import (
 	"errors"
 	"fmt"
+	"regexp"
+	"strings"
 
 	"go.opentelemetry.io/collector/config/configopaque"
 	"go.opentelemetry.io/collector/confmap"
@@ -22,10 +24,31 @@ type Config struct {
 	// FingerprintKey is the HMAC key of fingerprints; at least 32 bytes.
 	// Required with action "fingerprint".
 	FingerprintKey configopaque.String `mapstructure:"fingerprint_key"`
-	// Action is fingerprint (default), mask or remove.
+	// Action is fingerprint (default), mask or remove. With remove, an
+	// attribute under a secret key is deleted; a secret inside a longer
+	// string is masked.
 	Action string `mapstructure:"action"`
-	// Mask replaces secrets with action "mask".
+	// Mask replaces secrets with action "mask" (and inside strings with
+	// action "remove").
 	Mask string `mapstructure:"mask"`
+	// SecretKeys are extra attribute keys whose whole value is secret,
+	// compared case-insensitively and exactly, on top of the contract's keys.
+	SecretKeys []string `mapstructure:"secret_keys"`
+	// SecretKeyPatterns are regular expressions; a key matching one is secret.
+	SecretKeyPatterns []string `mapstructure:"secret_key_patterns"`
+	// AllowKeys are keys whose values are not searched by the detectors
+	// (exact, case-insensitive). A contract secret key cannot be allowed.
+	AllowKeys []string `mapstructure:"allow_keys"`
+	// ValuePatterns are extra token formats (regular expressions) searched
+	// in every string, on top of the built-in provider formats. With a
+	// capturing group, only the first group is the secret.
+	ValuePatterns []string `mapstructure:"value_patterns"`
+	// QueryParams are extra parameter names that are secret inside URLs,
+	// form-encoded and JSON text.
+	QueryParams []string `mapstructure:"query_params"`
+	// Summary adds oauth.redact.count (the number of secrets replaced) to
+	// each span and log record it touched.
+	Summary bool `mapstructure:"summary"`
 
 	_ struct{}
 }
@@ -48,5 +71,53 @@ func (c *Config) Validate() error {
 	if c.Action == ActionMask && c.Mask == "" {
 		errs = append(errs, errors.New("mask: must not be empty with action mask"))
 	}
+	errs = append(errs, checkNames("secret_keys", c.SecretKeys)...)
+	errs = append(errs, checkNames("query_params", c.QueryParams)...)
+	errs = append(errs, checkNames("allow_keys", c.AllowKeys)...)
+	for i, k := range c.AllowKeys {
+		if isContractSecretKey(k) {
+			errs = append(errs, fmt.Errorf("allow_keys[%d]: %q is a secret key of the contract and cannot be allowed", i, k))
+		}
+	}
+	for i, p := range c.SecretKeyPatterns {
+		if _, err := regexp.Compile(p); err != nil {
+			errs = append(errs, fmt.Errorf("secret_key_patterns[%d]: invalid regular expression: %w", i, err))
+		}
+	}
+	for i, p := range c.ValuePatterns {
+		re, err := regexp.Compile(p)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("value_patterns[%d]: invalid regular expression: %w", i, err))
+			continue
+		}
+		if re.MatchString("") {
+			errs = append(errs, fmt.Errorf("value_patterns[%d]: must not match the empty string", i))
+		}
+	}
 	return errors.Join(errs...)
+}
+
+func checkNames(field string, names []string) []error {
+	var errs []error
+	for i, n := range names {
+		if strings.TrimSpace(n) == "" {
+			errs = append(errs, fmt.Errorf("%s[%d]: must not be empty", field, i))
+		}
+	}
+	return errs
+}
+
+// isContractSecretKey reports whether key is secret by contract section 2.
+func isContractSecretKey(key string) bool {
+	for _, k := range contract.SecretKeysAnywhere {
+		if strings.EqualFold(key, k) || strings.EqualFold(key, "oauth."+k) {
+			return true
+		}
+	}
+	for _, k := range contract.SecretKeysPrefixedOnly {
+		if strings.EqualFold(key, k) {
+			return true
+		}
+	}
+	return false
 }

@@ -29,16 +29,25 @@ func createDefaultConfig() component.Config {
 var capabilities = processorhelper.WithCapabilities(consumer.Capabilities{MutatesData: true})
 
 func createTraces(ctx context.Context, set processor.Settings, cfg component.Config, next consumer.Traces) (processor.Traces, error) {
-	r := newRedactor(cfg.(*Config), set)
-	return processorhelper.NewTraces(ctx, set, cfg, next, r.processTraces, capabilities)
+	r, err := newRedactor(cfg.(*Config), set)
+	if err != nil {
+		return nil, err
+	}
+	return processorhelper.NewTraces(ctx, set, cfg, next, r.processTraces, capabilities, processorhelper.WithShutdown(r.shutdown))
 }
 
 func createLogs(ctx context.Context, set processor.Settings, cfg component.Config, next consumer.Logs) (processor.Logs, error) {
-	r := newRedactor(cfg.(*Config), set)
-	return processorhelper.NewLogs(ctx, set, cfg, next, r.processLogs, capabilities)
+	r, err := newRedactor(cfg.(*Config), set)
+	if err != nil {
+		return nil, err
+	}
+	return processorhelper.NewLogs(ctx, set, cfg, next, r.processLogs, capabilities, processorhelper.WithShutdown(r.shutdown))
 }
 
 func createMetrics(ctx context.Context, set processor.Settings, cfg component.Config, next consumer.Metrics) (processor.Metrics, error) {
-	r := newRedactor(cfg.(*Config), set)
-	return processorhelper.NewMetrics(ctx, set, cfg, next, r.processMetrics, capabilities)
+	r, err := newRedactor(cfg.(*Config), set)
+	if err != nil {
+		return nil, err
+	}
+	return processorhelper.NewMetrics(ctx, set, cfg, next, r.processMetrics, capabilities, processorhelper.WithShutdown(r.shutdown))
 }

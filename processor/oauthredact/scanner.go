@@ -1,0 +1,706 @@
+package oauthredact
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"github.com/otelcol-oauth/otelcol-oauth/internal/contract"
+)
+
+// minEchoLen is the shortest secret that is also searched for, verbatim, in
+// every other string of the batch (an exception message echoing a token).
+// Shorter values would replace ordinary words.
+const minEchoLen = 8
+
+// keyKind says how the value under a key is treated.
+type keyKind uint8
+
+const (
+	kindText      keyKind = iota // searched by the free-text detectors
+	kindAllow                    // allow_keys: detectors skip it
+	kindSecret                   // the whole value is secret
+	kindAuth                     // Authorization: the credential after the scheme
+	kindCookie                   // Cookie: every cookie value
+	kindSetCookie                // Set-Cookie: the cookie value, not its attributes
+)
+
+// rules is the immutable, shared part of the redactor: key sets and token
+// formats, built once from the config.
+type rules struct {
+	secretKeys  map[string]struct{} // lower case
+	allowKeys   map[string]struct{} // lower case
+	params      map[string]struct{} // lower case
+	keyPatterns []*regexp.Regexp
+	patterns    []valuePattern
+	action      string
+	mask        string
+	key         string
+}
+
+func newRules(cfg *Config) *rules {
+	r := &rules{
+		secretKeys: map[string]struct{}{},
+		allowKeys:  map[string]struct{}{},
+		params:     map[string]struct{}{},
+		action:     cfg.Action,
+		mask:       cfg.Mask,
+		key:        string(cfg.FingerprintKey),
+	}
+	for _, k := range contract.SecretKeysAnywhere {
+		r.secretKeys[k] = struct{}{}
+		r.secretKeys["oauth."+k] = struct{}{}
+	}
+	for _, k := range contract.SecretKeysPrefixedOnly {
+		r.secretKeys[k] = struct{}{}
+	}
+	for _, k := range cfg.SecretKeys {
+		r.secretKeys[strings.ToLower(k)] = struct{}{}
+	}
+	for _, k := range cfg.AllowKeys {
+		r.allowKeys[strings.ToLower(k)] = struct{}{}
+	}
+	for _, p := range contract.SecretParams {
+		r.params[p] = struct{}{}
+	}
+	for _, p := range cfg.QueryParams {
+		r.params[strings.ToLower(p)] = struct{}{}
+	}
+	for _, p := range cfg.SecretKeyPatterns {
+		r.keyPatterns = append(r.keyPatterns, regexp.MustCompile(p)) // validated
+	}
+	for _, f := range BuiltinTokenFormats {
+		p, err := compilePattern(f.Regexp, true)
+		if err != nil {
+			panic(err) // built-in, covered by tests
+		}
+		r.patterns = append(r.patterns, p)
+	}
+	for _, expr := range cfg.ValuePatterns {
+		p, err := compilePattern(expr, false)
+		if err == nil { // validated
+			r.patterns = append(r.patterns, p)
+		}
+	}
+	return r
+}
+
+// lower returns s in lower case, using buf when s is short (no allocation).
+func lower(buf *[64]byte, s string) []byte {
+	if len(s) > len(buf) {
+		return []byte(strings.ToLower(s))
+	}
+	b := buf[:len(s)]
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b[i] = c
+	}
+	return b
+}
+
+// headerKind classifies a header name given in lower case, also as the last
+// dotted segment of a key (http.request.header.authorization).
+func headerKind(lk []byte) keyKind {
+	if i := lastIndexByte(lk, '.'); i >= 0 {
+		lk = lk[i+1:]
+	}
+	switch string(lk) {
+	case "authorization", "proxy-authorization", "proxy_authorization":
+		return kindAuth
+	case "cookie":
+		return kindCookie
+	case "set-cookie", "set_cookie":
+		return kindSetCookie
+	}
+	return kindText
+}
+
+func lastIndexByte(b []byte, c byte) int {
+	for i := len(b) - 1; i >= 0; i-- {
+		if b[i] == c {
+			return i
+		}
+	}
+	return -1
+}
+
+// finding is a secret at s[start:end]; secret is the exact value hashed
+// (percent- or JSON-decoded where needed).
+type finding struct {
+	start, end int
+	secret     string
+}
+
+// classify returns how the value under key is treated.
+func (sc *scanner) classify(key string) keyKind {
+	r := sc.rules
+	var buf [64]byte
+	lk := lower(&buf, key)
+	if _, ok := r.allowKeys[string(lk)]; ok {
+		return kindAllow
+	}
+	if _, ok := r.secretKeys[string(lk)]; ok {
+		return kindSecret
+	}
+	if k := headerKind(lk); k != kindText {
+		return k
+	}
+	if len(r.keyPatterns) == 0 {
+		return kindText
+	}
+	if k, ok := sc.keyCache[key]; ok {
+		return k
+	}
+	k := kindText
+	for _, re := range r.keyPatterns {
+		if re.MatchString(key) {
+			k = kindSecret
+			break
+		}
+	}
+	if len(sc.keyCache) < 4096 {
+		sc.keyCache[strings.Clone(key)] = k
+	}
+	return k
+}
+
+// isParam reports whether name (a URL/form/JSON parameter) is secret.
+func (sc *scanner) paramKind(name string) keyKind {
+	if len(name) == 0 || len(name) > 64 {
+		return kindText
+	}
+	var buf [64]byte
+	lk := lower(&buf, name)
+	if _, ok := sc.rules.params[string(lk)]; ok {
+		return kindSecret
+	}
+	if _, ok := sc.rules.secretKeys[string(lk)]; ok {
+		return kindSecret
+	}
+	return kindText
+}
+
+// add records a finding unless the value is empty, already a fingerprint or
+// the mask.
+func (sc *scanner) add(start, end int, secret string) {
+	if start >= end || secret == "" || contract.IsFingerprint(secret) || secret == sc.rules.mask {
+		return
+	}
+	sc.finds = append(sc.finds, finding{start, end, secret})
+}
+
+// scanValue collects the findings of s, a value of the given kind.
+func (sc *scanner) scanValue(s string, kind keyKind) {
+	switch kind {
+	case kindAllow:
+	case kindSecret:
+		sc.add(0, len(s), s)
+	case kindAuth:
+		sc.authValue(s, 0, len(s))
+	case kindCookie:
+		sc.cookieValue(s, 0, len(s), false)
+	case kindSetCookie:
+		sc.cookieValue(s, 0, len(s), true)
+	default:
+		sc.scanText(s)
+	}
+}
+
+// scanText runs the free-text detectors. Each starts with a cheap byte
+// search, so a string without '=', ':', ' ' or a token prefix costs a few
+// vectorised scans.
+func (sc *scanner) scanText(s string) {
+	if len(s) < 7 {
+		return
+	}
+	if strings.IndexByte(s, '=') >= 0 {
+		sc.scanParams(s)
+	}
+	if i := strings.IndexByte(s, ':'); i >= 0 && strings.IndexByte(s, '"') >= 0 {
+		sc.scanJSON(s, i)
+	}
+	if i := strings.IndexByte(s, ' '); i >= 0 {
+		sc.scanSchemes(s, i)
+	}
+	sc.scanPatterns(s)
+}
+
+func isAlnum(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+}
+
+func isNameByte(c byte) bool {
+	return isAlnum(c) || c == '_' || c == '-' || c == '.'
+}
+
+// paramDelim reports whether c may precede a parameter name.
+func paramDelim(c byte) bool {
+	switch c {
+	case '?', '&', '#', ';', ',', ' ', '\t', '\r', '\n', '"', '\'', '(', '{', '[', '|', '/':
+		return true
+	}
+	return false
+}
+
+// paramEnd reports whether c ends a parameter value.
+func paramEnd(c byte) bool {
+	if c <= ' ' || c >= 0x7f {
+		return true // controls, space and bytes that are not ASCII
+	}
+	switch c {
+	case '&', '#', ';', ',', ' ', '\t', '\r', '\n', '"', '\'', '<', '>', '\\':
+		return true
+	}
+	return false
+}
+
+// scanParams finds name=value pairs of secret parameters: URL queries and
+// fragments, form-encoded bodies, logfmt.
+func (sc *scanner) scanParams(s string) {
+	for i := strings.IndexByte(s, '='); i >= 0; {
+		j := i
+		for j > 0 && isNameByte(s[j-1]) {
+			j--
+		}
+		if j < i && (j == 0 || paramDelim(s[j-1])) && sc.paramKind(s[j:i]) == kindSecret {
+			e := i + 1
+			for e < len(s) && !paramEnd(s[e]) {
+				e++
+			}
+			if e > i+1 {
+				raw := s[i+1 : e]
+				sc.add(i+1, e, percentDecode(raw))
+			}
+			i = e
+		} else {
+			i++
+		}
+		if i >= len(s) {
+			return
+		}
+		k := strings.IndexByte(s[i:], '=')
+		if k < 0 {
+			return
+		}
+		i += k
+	}
+}
+
+// percentDecode decodes a query or form value; an invalid escape leaves it
+// as it is.
+func percentDecode(v string) string {
+	if strings.IndexByte(v, '%') < 0 && strings.IndexByte(v, '+') < 0 {
+		return v
+	}
+	d, err := url.QueryUnescape(v)
+	if err != nil {
+		return v
+	}
+	return d
+}
+
+// scanJSON finds "name": "value" members of JSON text (also JSON escaped
+// inside another JSON string: \"name\":\"value\").
+func (sc *scanner) scanJSON(s string, i int) {
+	for ; i >= 0 && i < len(s); i++ {
+		if s[i] != ':' {
+			k := strings.IndexByte(s[i:], ':')
+			if k < 0 {
+				return
+			}
+			i += k
+		}
+		j := i - 1
+		for j >= 0 && (s[j] == ' ' || s[j] == '\t') {
+			j--
+		}
+		if j < 1 || s[j] != '"' {
+			continue
+		}
+		escaped := s[j-1] == '\\'
+		nameEnd := j
+		if escaped {
+			nameEnd = j - 1
+		}
+		q := strings.LastIndexByte(s[:nameEnd], '"')
+		if q < 0 || nameEnd-q-1 > 64 {
+			continue
+		}
+		name := s[q+1 : nameEnd]
+		if escaped {
+			if q == 0 || s[q-1] != '\\' {
+				continue
+			}
+		}
+		kind := sc.paramKind(name)
+		if kind == kindText {
+			var buf [64]byte
+			kind = sc.classifyLower(lower(&buf, name))
+		}
+		if kind == kindText || kind == kindAllow {
+			continue
+		}
+		v := i + 1
+		for v < len(s) && (s[v] == ' ' || s[v] == '\t') {
+			v++
+		}
+		var vs, ve int
+		if escaped {
+			if v+1 >= len(s) || s[v] != '\\' || s[v+1] != '"' {
+				continue
+			}
+			vs = v + 2
+			k := strings.Index(s[vs:], `\"`)
+			if k < 0 {
+				continue
+			}
+			ve = vs + k
+			// a JSON-escaped backslash before the quote belongs to the value
+		} else {
+			if v >= len(s) || s[v] != '"' {
+				continue
+			}
+			vs = v + 1
+			ve = -1
+			for k := vs; k < len(s); k++ {
+				if s[k] == '\\' {
+					k++
+					continue
+				}
+				if s[k] == '"' {
+					ve = k
+					break
+				}
+			}
+			if ve < 0 {
+				continue
+			}
+		}
+		switch kind {
+		case kindSecret:
+			raw := s[vs:ve]
+			secret := raw
+			if !escaped && strings.IndexByte(raw, '\\') >= 0 {
+				var d string
+				if json.Unmarshal([]byte(s[vs-1:ve+1]), &d) == nil {
+					secret = d
+				}
+			}
+			sc.add(vs, ve, secret)
+		case kindAuth:
+			sc.authValue(s, vs, ve)
+		case kindCookie:
+			sc.cookieValue(s, vs, ve, false)
+		case kindSetCookie:
+			sc.cookieValue(s, vs, ve, true)
+		}
+		i = ve
+	}
+}
+
+// classifyLower classifies a lower-case key without key patterns (used for
+// names inside text).
+func (sc *scanner) classifyLower(lk []byte) keyKind {
+	if _, ok := sc.rules.secretKeys[string(lk)]; ok {
+		return kindSecret
+	}
+	return headerKind(lk)
+}
+
+// isToken68 reports whether c may appear in an HTTP token68 credential.
+func isToken68(c byte) bool {
+	return isAlnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/'
+}
+
+// credentialAt returns the end of a token68 credential starting at i, or i
+// when there is none (or when it is an auth-param like realm="x").
+func credentialAt(s string, i int) int {
+	e := i
+	for e < len(s) && isToken68(s[e]) {
+		e++
+	}
+	if e == i {
+		return i
+	}
+	p := e
+	for p < len(s) && s[p] == '=' {
+		p++
+	}
+	if p > e && p < len(s) && (isToken68(s[p]) || s[p] == '"') {
+		return i // name=value: an auth-param, not a credential
+	}
+	return p
+}
+
+// scanSchemes finds "Bearer <token>", "DPoP <token>" and "Basic <user:pass
+// in base64>" in free text.
+func (sc *scanner) scanSchemes(s string, i int) {
+	for i >= 0 && i < len(s) {
+		w := i
+		for w > 0 && isAlnum(s[w-1]) {
+			w--
+		}
+		scheme := s[w:i]
+		if (w == 0 || !isAlnum(s[w-1])) && (len(scheme) == 4 || len(scheme) == 5 || len(scheme) == 6) {
+			bearer := strings.EqualFold(scheme, "bearer") || strings.EqualFold(scheme, "dpop")
+			basic := !bearer && strings.EqualFold(scheme, "basic")
+			if bearer || basic {
+				c := i + 1
+				for c < len(s) && s[c] == ' ' {
+					c++
+				}
+				e := credentialAt(s, c)
+				cred := s[c:e]
+				if (bearer && looksLikeToken(cred)) || (basic && sc.looksLikeBasic(cred)) {
+					sc.add(c, e, cred)
+					i = e
+				}
+			}
+		}
+		if i+1 >= len(s) {
+			return
+		}
+		k := strings.IndexByte(s[i+1:], ' ')
+		if k < 0 {
+			return
+		}
+		i += 1 + k
+	}
+}
+
+// looksLikeToken tells a bearer credential from an ordinary word: at least
+// 8 bytes and not only lower-case letters ("Bearer authentication").
+func looksLikeToken(c string) bool {
+	if len(c) < 8 {
+		return false
+	}
+	for i := 0; i < len(c); i++ {
+		if b := c[i]; b < 'a' || b > 'z' {
+			return true
+		}
+	}
+	return false
+}
+
+// looksLikeBasic reports whether c is base64 of "user:password".
+func (sc *scanner) looksLikeBasic(c string) bool {
+	if len(c) < 4 || len(c) > 4096 {
+		return false
+	}
+	enc := base64.StdEncoding
+	if len(c)%4 != 0 {
+		enc = base64.RawStdEncoding
+	}
+	n := enc.DecodedLen(len(c))
+	if cap(sc.tmp) < n {
+		sc.tmp = make([]byte, n)
+	}
+	m, err := enc.Decode(sc.tmp[:n], []byte(c))
+	if err != nil {
+		return false
+	}
+	for _, b := range sc.tmp[:m] {
+		if b == ':' {
+			return true
+		}
+	}
+	return false
+}
+
+// authValue handles the value of an Authorization header at s[start:end]:
+// the credential after the scheme word, or the whole value without one.
+func (sc *scanner) authValue(s string, start, end int) {
+	for start < end && s[start] == ' ' {
+		start++
+	}
+	for end > start && s[end-1] == ' ' {
+		end--
+	}
+	if start >= end {
+		return
+	}
+	v := s[start:end]
+	if sp := strings.IndexByte(v, ' '); sp > 0 {
+		word := true
+		for i := 0; i < sp; i++ {
+			if !isAlnum(v[i]) && v[i] != '-' && v[i] != '_' {
+				word = false
+				break
+			}
+		}
+		if word {
+			c := start + sp
+			for c < end && s[c] == ' ' {
+				c++
+			}
+			sc.add(c, end, s[c:end])
+			return
+		}
+	}
+	sc.add(start, end, v)
+}
+
+// cookieValue handles a Cookie (every value) or Set-Cookie (the first
+// name=value only) header value at s[start:end].
+func (sc *scanner) cookieValue(s string, start, end int, set bool) {
+	for start < end {
+		semi := strings.IndexByte(s[start:end], ';')
+		pe := end
+		if semi >= 0 {
+			pe = start + semi
+		}
+		ps := start
+		for ps < pe && s[ps] == ' ' {
+			ps++
+		}
+		vs := ps
+		if eq := strings.IndexByte(s[ps:pe], '='); eq >= 0 {
+			vs = ps + eq + 1
+		}
+		ve := pe
+		for ve > vs && s[ve-1] == ' ' {
+			ve--
+		}
+		if ve-vs >= 2 && s[vs] == '"' && s[ve-1] == '"' {
+			vs++
+			ve--
+		}
+		sc.add(vs, ve, s[vs:ve])
+		if set || semi < 0 {
+			return
+		}
+		start = pe + 1
+	}
+}
+
+// scanPatterns runs the token formats: for those with a literal prefix, only
+// where the prefix occurs.
+func (sc *scanner) scanPatterns(s string) {
+	for pi := range sc.rules.patterns {
+		p := &sc.rules.patterns[pi]
+		if p.prefix == "" {
+			for _, m := range p.re.FindAllStringSubmatchIndex(s, -1) {
+				sc.addMatch(s, m, 0, p)
+			}
+			continue
+		}
+		for off := 0; off < len(s); {
+			k := strings.Index(s[off:], p.prefix)
+			if k < 0 {
+				break
+			}
+			at := off + k
+			off = at + 1
+			if p.boundary && at > 0 && isAlnum(s[at-1]) {
+				continue
+			}
+			if insideFingerprint(s, at) {
+				continue
+			}
+			m := p.anchored.FindStringSubmatchIndex(s[at:])
+			if m == nil {
+				continue
+			}
+			sc.addMatch(s, m, at, p)
+			off = at + m[1]
+		}
+	}
+}
+
+func (sc *scanner) addMatch(s string, m []int, at int, p *valuePattern) {
+	start, end := m[0], m[1]
+	if p.group && len(m) >= 4 && m[2] >= 0 {
+		start, end = m[2], m[3]
+	}
+	start += at
+	end += at
+	if p.prefix == "" && insideFingerprint(s, start) {
+		return
+	}
+	sc.add(start, end, s[start:end])
+}
+
+// insideFingerprint reports whether position i lies in an "fp:" fingerprint
+// (so a second run never rewrites part of a fingerprint).
+func insideFingerprint(s string, i int) bool {
+	j := i
+	for j > 0 && (isAlnum(s[j-1]) || s[j-1] == '-' || s[j-1] == '_') {
+		j--
+	}
+	return j >= 3 && s[j-3:j] == contract.FingerprintPrefix
+}
+
+// scanKnown finds, verbatim, the secrets already found in this batch.
+func (sc *scanner) scanKnown(s string) {
+	if len(s) < sc.minKnown {
+		return
+	}
+	for _, k := range sc.knownList {
+		if len(k) > len(s) {
+			continue
+		}
+		for off := 0; ; {
+			i := strings.Index(s[off:], k)
+			if i < 0 {
+				break
+			}
+			sc.finds = append(sc.finds, finding{off + i, off + i + len(k), k})
+			off += i + len(k)
+		}
+	}
+}
+
+// apply rewrites s with the collected findings (earliest first, overlaps
+// dropped) and reports whether it changed. Findings are consumed.
+func (sc *scanner) apply(s string) (string, int) {
+	f := sc.finds
+	if len(f) == 0 {
+		return s, 0
+	}
+	// insertion sort by start, longest first on ties: the lists are tiny.
+	for i := 1; i < len(f); i++ {
+		for j := i; j > 0 && (f[j].start < f[j-1].start || f[j].start == f[j-1].start && f[j].end > f[j-1].end); j-- {
+			f[j], f[j-1] = f[j-1], f[j]
+		}
+	}
+	out := sc.out[:0]
+	last, n := 0, 0
+	for _, x := range f {
+		if x.start < last {
+			continue
+		}
+		out = append(out, s[last:x.start]...)
+		out = append(out, sc.replacement(x.secret)...)
+		last = x.end
+		n++
+	}
+	out = append(out, s[last:]...)
+	sc.out = out
+	sc.finds = sc.finds[:0]
+	return string(out), n
+}
+
+// replacement returns what a secret becomes, and remembers the secret for
+// the batch-wide search.
+func (sc *scanner) replacement(secret string) string {
+	if rep, ok := sc.known[secret]; ok {
+		return rep
+	}
+	rep := sc.rules.mask
+	if sc.rules.action == ActionFingerprint {
+		rep = sc.fp.Fingerprint(secret)
+	}
+	sc.known[secret] = rep
+	if len(secret) >= minEchoLen {
+		sc.knownList = append(sc.knownList, secret)
+		if sc.minKnown == 0 || len(secret) < sc.minKnown {
+			sc.minKnown = len(secret)
+		}
+	}
+	return rep
+}

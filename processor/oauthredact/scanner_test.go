@@ -1,0 +1,135 @@
+package oauthredact
+
+import (
+	"encoding/base64"
+	"testing"
+)
+
+// Fixture secrets. They are fake, but are still never printed.
+const (
+	sTok   = "Xy7kP2mQ9vL4nR8sT1wZ"
+	sTok2  = "Ab3dE5fG7hJ9kL1mN3pQ"
+	sJWT   = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dGhpcyBpcyBhIHNpZ25hdHVyZQ"
+	sGH    = "ghp_" + "abcdefghijklmnopqrstuvwxyz0123456789"
+	sGHPAT = "github_pat_" + "11ABCDEFG0123456789_abcdefghijklmnopqrstuv"
+	sGL    = "glpat-" + "Abc123Def456Ghi789Jkl0"
+	sGoo   = "ya29." + "a0AfH6SMBx-example_Token_1234567890"
+	sGooRT = "1//0" + "gExampleRefreshToken_1234567890abc"
+	sSlack = "xoxb-" + "1234567890-0987654321-AbCdEfGhIjKl"
+	sAWS   = "AKIA" + "IOSFODNN7EXAMPLE"
+	sAWST  = "ASIA" + "Y34FZKBOKMUTVV7A"
+)
+
+func TestDetectors(t *testing.T) {
+	basic := base64.StdEncoding.EncodeToString([]byte("client:" + sTok))
+	cases := []struct {
+		name, key, in, want string
+	}{
+		// contract keys (section 2)
+		{"key access_token", "access_token", sTok, fp(sTok)},
+		{"key oauth.refresh_token any case", "OAuth.Refresh_Token", sTok, fp(sTok)},
+		{"key id_token", "id_token", sJWT, fp(sJWT)},
+		{"key code_verifier", "oauth.code_verifier", sTok, fp(sTok)},
+		{"key client_secret", "client_secret", sTok, fp(sTok)},
+		{"key client_assertion", "oauth.client_assertion", sTok, fp(sTok)},
+		{"key oauth.code", "oauth.code", sTok, fp(sTok)},
+		{"key oauth.state", "oauth.state", sTok, fp(sTok)},
+		{"key oauth.dpop.jti", "oauth.dpop.jti", sTok, fp(sTok)},
+		{"bare state is plain", "state", "active", "active"},
+		{"bare code is plain", "code", sTok, sTok},
+		{"suffix is not the key", "access_token_expires_at", "1700000000", "1700000000"},
+		{"fingerprint left alone", "oauth.code", fp(sTok), fp(sTok)},
+		{"empty left alone", "oauth.code", "", ""},
+		// URLs: query and fragment, percent-decoded
+		{"url query", "url.full", "https://app/cb?code=" + sTok + "&state=" + sTok2, "https://app/cb?code=" + fp(sTok) + "&state=" + fp(sTok2)},
+		{"url fragment implicit flow", "url.full", "https://app/cb#access_token=" + sTok + "&token_type=bearer", "https://app/cb#access_token=" + fp(sTok) + "&token_type=bearer"},
+		{"url percent-decoded", "http.url", "/cb?code=ab%2Fcd%3D&x=1", "/cb?code=" + fp("ab/cd=") + "&x=1"},
+		{"url.query", "url.query", "state=" + sTok + "&page=2", "state=" + fp(sTok) + "&page=2"},
+		{"url in free text", "", "redirect to https://app/cb?code=" + sTok + " failed", "redirect to https://app/cb?code=" + fp(sTok) + " failed"},
+		{"url param case-insensitive", "", "/cb?Code=" + sTok, "/cb?Code=" + fp(sTok)},
+		{"url benign params", "url.full", "https://app/items?page=2&sort=asc&encode=x", "https://app/items?page=2&sort=asc&encode=x"},
+		{"url idempotent", "url.full", "https://app/cb?code=" + fp(sTok), "https://app/cb?code=" + fp(sTok)},
+		// form-encoded
+		{"form body", "http.request.body", "grant_type=refresh_token&refresh_token=" + sTok + "&client_secret=" + sTok2, "grant_type=refresh_token&refresh_token=" + fp(sTok) + "&client_secret=" + fp(sTok2)},
+		{"form plus decoded", "", "code_verifier=a+b", "code_verifier=" + fp("a b")},
+		// JSON text
+		{"json", "", `{"access_token":"` + sTok + `","token_type":"Bearer","expires_in":3600}`, `{"access_token":"` + fp(sTok) + `","token_type":"Bearer","expires_in":3600}`},
+		{"json spaces and state", "", `{ "state" : "` + sTok + `" }`, `{ "state" : "` + fp(sTok) + `" }`},
+		{"json escaped value", "", `{"id_token":"ab\/cd"}`, `{"id_token":"` + fp("ab/cd") + `"}`},
+		{"json inside json", "", `{"msg":"{\"refresh_token\":\"` + sTok + `\"}"}`, `{"msg":"{\"refresh_token\":\"` + fp(sTok) + `\"}"}`},
+		{"json header", "", `{"Authorization":"Bearer ` + sTok + `"}`, `{"Authorization":"Bearer ` + fp(sTok) + `"}`},
+		{"json benign", "", `{"user":"bob","state":"fp:x"}`, `{"user":"bob","state":"fp:x"}`},
+		// Authorization values
+		{"authorization bearer", "http.request.header.authorization", "Bearer " + sTok, "Bearer " + fp(sTok)},
+		{"authorization basic", "Authorization", "Basic " + basic, "Basic " + fp(basic)},
+		{"authorization dpop", "authorization", "DPoP " + sJWT, "DPoP " + fp(sJWT)},
+		{"proxy-authorization", "http.request.header.proxy-authorization", "Bearer " + sTok, "Bearer " + fp(sTok)},
+		{"authorization no scheme", "authorization", sTok, fp(sTok)},
+		{"bearer in free text", "", "call failed: Authorization: Bearer " + sTok + " rejected", "call failed: Authorization: Bearer " + fp(sTok) + " rejected"},
+		{"basic in free text", "", "sent Basic " + basic, "sent Basic " + fp(basic)},
+		{"bearer word is not a token", "", "Bearer authentication failed", "Bearer authentication failed"},
+		{"basic word is not a token", "", "Basic authentication failed", "Basic authentication failed"},
+		{"www-authenticate params", "", `Bearer realm="api", error="invalid_token"`, `Bearer realm="api", error="invalid_token"`},
+		// cookies
+		{"cookie", "http.request.header.cookie", "sid=" + sTok + "; theme=" + sTok2, "sid=" + fp(sTok) + "; theme=" + fp(sTok2)},
+		{"set-cookie", "http.response.header.set-cookie", "sid=" + sTok + "; Path=/; HttpOnly", "sid=" + fp(sTok) + "; Path=/; HttpOnly"},
+		{"set-cookie quoted", "set-cookie", `sid="` + sTok + `"; Secure`, `sid="` + fp(sTok) + `"; Secure`},
+		// token formats in free text
+		{"jwt", "", "token " + sJWT + " expired", "token " + fp(sJWT) + " expired"},
+		{"github", "", "using " + sGH, "using " + fp(sGH)},
+		{"github fine-grained", "", "pat=" + sGHPAT, "pat=" + fp(sGHPAT)},
+		{"gitlab", "", "token: " + sGL, "token: " + fp(sGL)},
+		{"google access", "", "ya29 " + sGoo, "ya29 " + fp(sGoo)},
+		{"google refresh", "", "rt " + sGooRT, "rt " + fp(sGooRT)},
+		{"slack", "", "slack " + sSlack, "slack " + fp(sSlack)},
+		{"aws", "", "key " + sAWS + " used", "key " + fp(sAWS) + " used"},
+		{"aws temporary", "", "key " + sAWST, "key " + fp(sAWST)},
+		{"token prefix inside a word", "", "theghp_ is not a token; highway", "theghp_ is not a token; highway"},
+		{"plain text", "", "GET /api/users/42 took 12ms", "GET /api/users/42 took 12ms"},
+		// bytes that are not UTF-8
+		{"non-utf8 unchanged", "", "\xff\xfe code \xc3", "\xff\xfe code \xc3"},
+		{"non-utf8 with secret", "", "\xff?code=" + sTok + "\xfe", "\xff?code=" + fp(sTok) + "\xfe"},
+	}
+	r := newTestRedactor(t, testConfig())
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			equalNoLeak(t, c.want, redactOne(r, c.key, c.in), sTok, sTok2, sJWT, sGH, sGL, sGoo, sSlack, sAWS, basic)
+		})
+	}
+}
+
+func TestDetectorsConfigured(t *testing.T) {
+	cfg := testConfig()
+	cfg.SecretKeys = []string{"X-Api-Key"}
+	cfg.SecretKeyPatterns = []string{`(?i)password$`}
+	cfg.QueryParams = []string{"api_key"}
+	cfg.ValuePatterns = []string{`sk_live_[0-9a-zA-Z]{10,}`, `secret\((\w+)\)`}
+	cfg.AllowKeys = []string{"debug.dump"}
+	r := newTestRedactor(t, cfg)
+	cases := []struct{ name, key, in, want string }{
+		{"secret_keys", "x-api-key", sTok, fp(sTok)},
+		{"secret_key_patterns", "db.Password", sTok, fp(sTok)},
+		{"query_params", "url.full", "/x?api_key=" + sTok, "/x?api_key=" + fp(sTok)},
+		{"query_params json", "", `{"API_KEY":"` + sTok + `"}`, `{"API_KEY":"` + fp(sTok) + `"}`},
+		{"value_patterns", "", "stripe sk_live_" + sTok, "stripe " + fp("sk_live_"+sTok)},
+		{"value_patterns group", "", "got secret(" + sTok + ")", "got secret(" + fp(sTok) + ")"},
+		{"allow_keys skips detectors", "debug.dump", "?code=" + sTok, "?code=" + sTok},
+		{"contract still applies", "url.full", "?code=" + sTok, "?code=" + fp(sTok)},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			equalNoLeak(t, c.want, redactOne(r, c.key, c.in), sTok)
+		})
+	}
+}
+
+func TestMaskAction(t *testing.T) {
+	cfg := createDefaultConfig().(*Config)
+	cfg.Action = ActionMask
+	r := newTestRedactor(t, cfg)
+	equalNoLeak(t, "[REDACTED]", redactOne(r, "oauth.code", sTok), sTok)
+	equalNoLeak(t, "/cb?code=[REDACTED]&state=[REDACTED]", redactOne(r, "url.full", "/cb?code="+sTok+"&state="+sTok2), sTok, sTok2)
+	equalNoLeak(t, "Bearer [REDACTED]", redactOne(r, "authorization", "Bearer "+sTok), sTok)
+	// masking twice changes nothing
+	equalNoLeak(t, "/cb?code=[REDACTED]", redactOne(r, "url.full", "/cb?code=[REDACTED]"))
+}
