@@ -35,9 +35,9 @@ func createDefaultConfig() component.Config {
 }
 
 func createTracesToMetrics(_ context.Context, set connector.Settings, cfg component.Config, next consumer.Metrics) (connector.Traces, error) {
-	return newConnector(cfg.(*Config), set, next), nil
+	return newConnector(cfg.(*Config), set, next)
 }
 
 func createLogsToMetrics(_ context.Context, set connector.Settings, cfg component.Config, next consumer.Metrics) (connector.Logs, error) {
-	return newConnector(cfg.(*Config), set, next), nil
+	return newConnector(cfg.(*Config), set, next)
 }

@@ -1,0 +1,162 @@
+package oauthspanmetrics
+
+import (
+	"math"
+	"strconv"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/otelcol-oauth/otelcol-oauth/internal/contract"
+)
+
+// fields are the contract attributes of one record, read in a single pass
+// over the resource and then the record (the record wins, as in
+// contract.Lookup).
+type fields struct {
+	op, side, status, reason, provider, grant, method, violation, state string
+
+	duration    float64
+	hasDuration bool
+	expiresIn   float64
+	hasExpires  bool
+	cleaned     int64
+	hasCleaned  bool
+
+	findings    pcommon.Value
+	hasFindings bool
+	// findingRecord is set from the record only (contract.IsFindingRecord).
+	findingRecord bool
+}
+
+func str(v pcommon.Value) string {
+	if v.Type() == pcommon.ValueTypeStr {
+		return v.Str()
+	}
+	return v.AsString()
+}
+
+// number reads a finite number from an int, double or numeric string.
+func number(v pcommon.Value) (float64, bool) {
+	var f float64
+	switch v.Type() {
+	case pcommon.ValueTypeDouble:
+		f = v.Double()
+	case pcommon.ValueTypeInt:
+		f = float64(v.Int())
+	case pcommon.ValueTypeStr:
+		p, err := strconv.ParseFloat(v.Str(), 64)
+		if err != nil {
+			return 0, false
+		}
+		f = p
+	default:
+		return 0, false
+	}
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return 0, false
+	}
+	return f, true
+}
+
+// scan reads the attributes of m over whatever f already holds.
+func (f *fields) scan(m pcommon.Map, record bool) {
+	m.Range(func(k string, v pcommon.Value) bool {
+		switch k {
+		case contract.AttrOperation:
+			f.op = str(v)
+		case contract.AttrSide:
+			f.side = str(v)
+		case contract.AttrStatus:
+			f.status = str(v)
+		case contract.AttrReason:
+			f.reason = str(v)
+		case contract.AttrProvider:
+			f.provider = str(v)
+		case contract.AttrGrantType:
+			f.grant = str(v)
+		case contract.AttrDiscoveryMethod:
+			f.method = str(v)
+		case contract.AttrIntegrityViolation:
+			f.violation = str(v)
+		case contract.AttrState:
+			f.state = str(v)
+		case contract.AttrDuration:
+			f.duration, f.hasDuration = number(v)
+			if f.duration < 0 {
+				f.hasDuration = false
+			}
+		case contract.AttrTokenExpiresIn:
+			f.expiresIn, f.hasExpires = number(v)
+		case contract.AttrPKCECleanedCount:
+			c, ok := number(v)
+			f.cleaned, f.hasCleaned = int64(c), ok && c >= 0 && c <= maxCleanedCount
+		case contract.AttrSecurityFindings:
+			f.findings, f.hasFindings = v, true
+		case contract.AttrFindingSource:
+			if record {
+				f.findingRecord = true
+			}
+		}
+		return true
+	})
+}
+
+// maxCleanedCount caps oauth.pkce.cleaned_count so a bad value cannot add an
+// absurd amount at once.
+const maxCleanedCount = 1 << 20
+
+// sideOf is contract.Side on scanned fields.
+func (f *fields) sideOf(kind ptrace.SpanKind) string {
+	switch f.side {
+	case contract.SideClient, contract.SideServer:
+		return f.side
+	case "":
+	default:
+		return contract.SideUnspecified
+	}
+	switch kind {
+	case ptrace.SpanKindClient:
+		return contract.SideClient
+	case ptrace.SpanKindServer:
+		return contract.SideServer
+	}
+	return contract.SideUnspecified
+}
+
+// statusOf is contract.Status on scanned fields.
+func (f *fields) statusOf(code ptrace.StatusCode) string {
+	if f.status != "" {
+		return f.status
+	}
+	if code == ptrace.StatusCodeError {
+		return contract.StatusFailure
+	}
+	if f.op == contract.OpAuthorize {
+		return contract.StatusInitiated
+	}
+	return contract.StatusSuccess
+}
+
+// reasonOf is contract.Reason on scanned fields, plus: an app-reported
+// reuse_detected refresh without a reason gets reason reuse_detected (the
+// security processor sets both, section 5).
+func (f *fields) reasonOf(status string) string {
+	if f.reason != "" {
+		return f.reason
+	}
+	switch status {
+	case contract.StatusSuccess:
+		switch f.op {
+		case contract.OpRefresh:
+			return contract.ReasonNormal
+		case contract.OpPKCEValidate:
+			return contract.ReasonValid
+		}
+	case contract.StatusReuseDetected:
+		if f.op == contract.OpRefresh {
+			return contract.ReasonReuseDetected
+		}
+	}
+	return ""
+}

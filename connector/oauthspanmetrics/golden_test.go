@@ -1,0 +1,58 @@
+package oauthspanmetrics
+
+import (
+	"context"
+	"flag"
+	"path/filepath"
+	"testing"
+
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/golden"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/pmetrictest"
+	"github.com/stretchr/testify/require"
+)
+
+var update = flag.Bool("update", false, "rewrite the expected golden files")
+
+// TestGolden sends testdata/golden/traces.yaml then logs.yaml through one
+// connector (both sides) and compares the flush with expected_*.yaml. The
+// comments in the input files say what each record must contribute; the
+// expected files were reviewed against them, not just recorded.
+func TestGolden(t *testing.T) {
+	sidesServer := defaultConfig()
+	sidesServer.Sides = []string{"server"}
+	noExtended := defaultConfig()
+	noExtended.ExtendedMetrics = false
+
+	for _, tc := range []struct {
+		name     string
+		cfg      *Config
+		expected string
+	}{
+		{"default", defaultConfig(), "expected_metrics.yaml"},
+		{"sides_server", sidesServer, "expected_metrics_server.yaml"},
+		{"no_extended", noExtended, "expected_metrics_no_extended.yaml"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := filepath.Join("testdata", "golden")
+			td, err := golden.ReadTraces(filepath.Join(dir, "traces.yaml"))
+			require.NoError(t, err)
+			ld, err := golden.ReadLogs(filepath.Join(dir, "logs.yaml"))
+			require.NoError(t, err)
+
+			h := newHarness(t, tc.cfg, "golden_"+tc.name, nil, nil)
+			require.NoError(t, h.traces.ConsumeTraces(context.Background(), td))
+			require.NoError(t, h.logs.ConsumeLogs(context.Background(), ld))
+			got := h.flush()
+
+			path := filepath.Join(dir, tc.expected)
+			if *update {
+				require.NoError(t, golden.WriteMetricsToFile(path, got))
+				return
+			}
+			want, err := golden.ReadMetrics(path)
+			require.NoError(t, err)
+			require.NoError(t, pmetrictest.CompareMetrics(want, got,
+				pmetrictest.IgnoreTimestamp(), pmetrictest.IgnoreStartTimestamp()))
+		})
+	}
+}
