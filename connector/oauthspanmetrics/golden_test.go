@@ -52,7 +52,8 @@ func TestGolden(t *testing.T) {
 			want, err := golden.ReadMetrics(path)
 			require.NoError(t, err)
 			require.NoError(t, pmetrictest.CompareMetrics(want, got,
-				pmetrictest.IgnoreTimestamp(), pmetrictest.IgnoreStartTimestamp()))
+				pmetrictest.IgnoreTimestamp(), pmetrictest.IgnoreStartTimestamp(),
+				pmetrictest.IgnoreMetricDataPointsOrder(), pmetrictest.IgnoreResourceMetricsOrder()))
 		})
 	}
 }
