@@ -4,19 +4,39 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 	"time"
 
 	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/config/confighttp"
 	"go.opentelemetry.io/collector/config/configopaque"
+	"go.opentelemetry.io/collector/config/configoptional"
 	"go.opentelemetry.io/collector/confmap"
 )
 
+// Defaults.
+const (
+	defaultPollInterval    = 10 * time.Second
+	defaultLimit           = 100
+	defaultBackoffInitial  = time.Second
+	defaultBackoffMax      = 5 * time.Minute
+	defaultPushEndpoint    = "localhost:4320"
+	defaultPushPath        = "/v1/audit"
+	defaultMaxBodyBytes    = 5 << 20
+	defaultSignatureHeader = "X-Signature-256"
+	defaultReplayWindow    = 5 * time.Minute
+	defaultRetryAfter      = 5 * time.Second
+)
+
 // Config configures the oauth_audit receiver: a pull section, a push section,
-// or both.
+// or both. A section that appears in the configuration (even empty) is
+// enabled and starts from the defaults; `enabled: false` switches it off.
 type Config struct {
-	Pull *PullConfig `mapstructure:"pull"`
-	Push *PushConfig `mapstructure:"push"`
-	// Storage is the id of a storage extension that keeps the pull cursor.
+	Pull configoptional.Optional[PullConfig] `mapstructure:"pull"`
+	Push configoptional.Optional[PushConfig] `mapstructure:"push"`
+	// Storage is the id of a storage extension (for example file_storage)
+	// that keeps the pull cursor across restarts. Without it the cursor lives
+	// in memory and a restart starts again from start_at / initial_lookback.
 	Storage *component.ID `mapstructure:"storage"`
 
 	_ struct{}
@@ -24,28 +44,102 @@ type Config struct {
 
 // PullConfig polls an AuthPlane-compatible GET {endpoint}/admin/audit.
 type PullConfig struct {
-	Endpoint     string              `mapstructure:"endpoint"`
-	BearerToken  configopaque.String `mapstructure:"bearer_token"`
-	PollInterval time.Duration       `mapstructure:"poll_interval"`
-	Limit        int                 `mapstructure:"limit"`
+	// ClientConfig: endpoint (the server's base URL, without /admin/audit),
+	// TLS, timeout, proxy_url, headers, auth extension...
+	confighttp.ClientConfig `mapstructure:",squash"`
+	// BearerToken is sent as "Authorization: Bearer <token>".
+	BearerToken configopaque.String `mapstructure:"bearer_token"`
+	// PollInterval is the pause between two polls once caught up.
+	PollInterval time.Duration `mapstructure:"poll_interval"`
+	// Limit is the page size (query parameter limit).
+	Limit int `mapstructure:"limit"`
+	// Filters sent as query parameters when not empty.
+	Action   string `mapstructure:"action"`
+	ActorID  string `mapstructure:"actor_id"`
+	ClientID string `mapstructure:"client_id"`
+	// Where the first poll starts when no cursor is stored: StartAt when
+	// set, else now minus InitialLookback (default 0: only new events).
+	StartAt         time.Time     `mapstructure:"start_at"`
+	InitialLookback time.Duration `mapstructure:"initial_lookback"`
+	// Backoff after a failed poll: exponential from InitialInterval to
+	// MaxInterval with jitter; a Retry-After answer is honoured on top.
+	Backoff BackoffConfig `mapstructure:"backoff"`
+
+	_ struct{}
+}
+
+// BackoffConfig bounds the delay between retries of a failed poll.
+type BackoffConfig struct {
+	InitialInterval time.Duration `mapstructure:"initial_interval"`
+	MaxInterval     time.Duration `mapstructure:"max_interval"`
 }
 
 // PushConfig serves an HTTP endpoint that accepts audit events.
 type PushConfig struct {
-	Endpoint string `mapstructure:"endpoint"`
+	// ServerConfig: endpoint (default localhost:4320), TLS, auth (a
+	// collector auth extension such as bearertokenauth),
+	// max_request_body_size (default 5 MiB), timeouts...
+	confighttp.ServerConfig `mapstructure:",squash"`
+	// Path events are POSTed to.
+	Path string `mapstructure:"path"`
+	// HMAC, when its secret is set, requires a signature of every body.
+	HMAC HMACConfig `mapstructure:"hmac"`
+	// RetryAfter is sent with 503 when the pipeline refuses a batch.
+	RetryAfter time.Duration `mapstructure:"retry_after"`
+
+	_ struct{}
+}
+
+// HMACConfig verifies an HMAC-SHA256 signature of the raw body.
+type HMACConfig struct {
+	// Secret is the shared key; empty disables signature checks.
+	Secret configopaque.String `mapstructure:"secret"`
+	// SignatureHeader carries "sha256=<hex>".
+	SignatureHeader string `mapstructure:"signature_header"`
+	// TimestampHeader, when set, names a required header with the send time
+	// in Unix seconds. The signature then covers "<timestamp>.<body>" and a
+	// timestamp further than ReplayWindow from now is refused.
+	TimestampHeader string        `mapstructure:"timestamp_header"`
+	ReplayWindow    time.Duration `mapstructure:"replay_window"`
+}
+
+func defaultPullConfig() PullConfig {
+	return PullConfig{
+		ClientConfig: func() confighttp.ClientConfig {
+			c := confighttp.NewDefaultClientConfig()
+			c.Timeout = 30 * time.Second
+			return c
+		}(),
+		PollInterval: defaultPollInterval,
+		Limit:        defaultLimit,
+		Backoff:      BackoffConfig{InitialInterval: defaultBackoffInitial, MaxInterval: defaultBackoffMax},
+	}
+}
+
+func defaultPushConfig() PushConfig {
+	s := confighttp.NewDefaultServerConfig()
+	s.NetAddr.Endpoint = defaultPushEndpoint
+	s.MaxRequestBodySize = defaultMaxBodyBytes
+	return PushConfig{
+		ServerConfig: s,
+		Path:         defaultPushPath,
+		HMAC:         HMACConfig{SignatureHeader: defaultSignatureHeader, ReplayWindow: defaultReplayWindow},
+		RetryAfter:   defaultRetryAfter,
+	}
 }
 
 var _ confmap.Validator = (*Config)(nil)
 
-// Validate checks the configuration; errors name the field.
+// Validate checks the configuration; errors name the field and never
+// contain a secret.
 func (c *Config) Validate() error {
-	if c.Pull == nil && c.Push == nil {
+	if !c.Pull.HasValue() && !c.Push.HasValue() {
 		return errors.New("configure pull, push, or both")
 	}
 	var errs []error
-	if p := c.Pull; p != nil {
-		if u, err := url.Parse(p.Endpoint); err != nil || u.Scheme == "" || u.Host == "" {
-			errs = append(errs, fmt.Errorf("pull.endpoint: %q is not an absolute http(s) URL", p.Endpoint))
+	if p := c.Pull.Get(); p != nil {
+		if u, err := url.Parse(p.Endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, errors.New("pull.endpoint: must be an absolute http(s) URL"))
 		}
 		if p.PollInterval <= 0 {
 			errs = append(errs, fmt.Errorf("pull.poll_interval: must be positive, got %s", p.PollInterval))
@@ -53,9 +147,56 @@ func (c *Config) Validate() error {
 		if p.Limit <= 0 {
 			errs = append(errs, fmt.Errorf("pull.limit: must be positive, got %d", p.Limit))
 		}
+		if p.InitialLookback < 0 {
+			errs = append(errs, fmt.Errorf("pull.initial_lookback: must not be negative, got %s", p.InitialLookback))
+		}
+		if p.Backoff.InitialInterval <= 0 {
+			errs = append(errs, fmt.Errorf("pull.backoff.initial_interval: must be positive, got %s", p.Backoff.InitialInterval))
+		}
+		if p.Backoff.MaxInterval < p.Backoff.InitialInterval {
+			errs = append(errs, fmt.Errorf("pull.backoff.max_interval: must be at least initial_interval, got %s", p.Backoff.MaxInterval))
+		}
+		if strings.ContainsAny(string(p.BearerToken), "\r\n") {
+			errs = append(errs, errors.New("pull.bearer_token: must not contain line breaks"))
+		}
 	}
-	if p := c.Push; p != nil && p.Endpoint == "" {
-		errs = append(errs, errors.New("push.endpoint: must not be empty"))
+	if p := c.Push.Get(); p != nil {
+		if p.NetAddr.Endpoint == "" {
+			errs = append(errs, errors.New("push.endpoint: must not be empty"))
+		}
+		if !strings.HasPrefix(p.Path, "/") {
+			errs = append(errs, fmt.Errorf("push.path: must start with '/', got %q", p.Path))
+		}
+		if p.MaxRequestBodySize <= 0 {
+			errs = append(errs, fmt.Errorf("push.max_request_body_size: must be positive, got %d", p.MaxRequestBodySize))
+		}
+		if p.RetryAfter < time.Second {
+			errs = append(errs, fmt.Errorf("push.retry_after: must be at least 1s, got %s", p.RetryAfter))
+		}
+		if p.HMAC.Secret != "" {
+			if p.HMAC.SignatureHeader == "" {
+				errs = append(errs, errors.New("push.hmac.signature_header: must not be empty"))
+			}
+			if p.HMAC.TimestampHeader != "" && p.HMAC.ReplayWindow <= 0 {
+				errs = append(errs, fmt.Errorf("push.hmac.replay_window: must be positive, got %s", p.HMAC.ReplayWindow))
+			}
+		} else if p.HMAC.TimestampHeader != "" {
+			errs = append(errs, errors.New("push.hmac.timestamp_header: needs push.hmac.secret"))
+		}
 	}
 	return errors.Join(errs...)
+}
+
+// Unmarshal decodes the section. It is needed because the squashed
+// confighttp.ClientConfig brings its own Unmarshal, which would otherwise be
+// promoted and decode only the client settings.
+func (p *PullConfig) Unmarshal(conf *confmap.Conf) error {
+	type plain PullConfig
+	return conf.Unmarshal((*plain)(p))
+}
+
+// Unmarshal decodes the section; see PullConfig.Unmarshal.
+func (p *PushConfig) Unmarshal(conf *confmap.Conf) error {
+	type plain PushConfig
+	return conf.Unmarshal((*plain)(p))
 }

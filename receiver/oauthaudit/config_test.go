@@ -28,21 +28,73 @@ func loadConfig(t *testing.T, name string) *Config {
 func TestConfigPull(t *testing.T) {
 	cfg := loadConfig(t, "pull")
 	require.NoError(t, confmap.Validate(cfg))
-	require.NotNil(t, cfg.Pull)
-	assert.Equal(t, 30*time.Second, cfg.Pull.PollInterval)
-	assert.Equal(t, 500, cfg.Pull.Limit)
-	assert.Nil(t, cfg.Push)
+	p := cfg.Pull.Get()
+	require.NotNil(t, p)
+	assert.Equal(t, "https://auth.example.com", p.Endpoint)
+	assert.Equal(t, 30*time.Second, p.PollInterval)
+	assert.Equal(t, 500, p.Limit)
+	assert.Equal(t, "client-a", p.ClientID)
+	assert.Equal(t, 5*time.Second, p.Timeout)
+	assert.Equal(t, "admin-token-value", string(p.BearerToken))
+	assert.Equal(t, defaultBackoffInitial, p.Backoff.InitialInterval)
+	assert.False(t, cfg.Push.HasValue())
+	require.NotNil(t, cfg.Storage)
+	assert.Equal(t, "file_storage/audit", cfg.Storage.String())
+}
+
+func TestConfigSectionDefaults(t *testing.T) {
+	cfg := loadConfig(t, "pull_defaults")
+	require.NoError(t, confmap.Validate(cfg))
+	p := cfg.Pull.Get()
+	require.NotNil(t, p)
+	assert.Equal(t, defaultPollInterval, p.PollInterval)
+	assert.Equal(t, defaultLimit, p.Limit)
+	assert.Equal(t, defaultBackoffMax, p.Backoff.MaxInterval)
+	assert.Equal(t, time.Duration(0), p.InitialLookback)
+	assert.False(t, cfg.Push.HasValue())
+
+	cfg = loadConfig(t, "push_defaults")
+	require.NoError(t, confmap.Validate(cfg))
+	s := cfg.Push.Get()
+	require.NotNil(t, s, "an empty push: section enables push with defaults")
+	assert.Equal(t, "localhost:4320", s.NetAddr.Endpoint)
+	assert.Equal(t, int64(5<<20), s.MaxRequestBodySize)
+	assert.Equal(t, "/v1/audit", s.Path)
+	assert.Equal(t, "X-Signature-256", s.HMAC.SignatureHeader)
+	assert.Equal(t, defaultRetryAfter, s.RetryAfter)
+	assert.False(t, cfg.Pull.HasValue())
 }
 
 func TestConfigPush(t *testing.T) {
 	cfg := loadConfig(t, "push")
 	require.NoError(t, confmap.Validate(cfg))
-	require.NotNil(t, cfg.Push)
+	s := cfg.Push.Get()
+	require.NotNil(t, s)
+	assert.Equal(t, "localhost:4320", s.NetAddr.Endpoint)
+	assert.Equal(t, "X-Timestamp", s.HMAC.TimestampHeader)
+	assert.Equal(t, defaultReplayWindow, s.HMAC.ReplayWindow)
+
+	cfg = loadConfig(t, "both")
+	require.NoError(t, confmap.Validate(cfg))
+	assert.True(t, cfg.Pull.HasValue())
+	require.True(t, cfg.Push.HasValue())
+	assert.True(t, cfg.Push.Get().Auth.HasValue())
+	assert.Equal(t, "/v1/audit", cfg.Push.Get().Path)
 }
 
 func TestConfigErrors(t *testing.T) {
 	require.ErrorContains(t, confmap.Validate(loadConfig(t, "empty")), "pull, push")
+
 	err := confmap.Validate(loadConfig(t, "badpull"))
-	require.ErrorContains(t, err, "pull.endpoint")
-	require.ErrorContains(t, err, "pull.poll_interval")
+	require.Error(t, err)
+	for _, field := range []string{"pull.endpoint", "pull.poll_interval", "pull.limit"} {
+		assert.ErrorContains(t, err, field)
+	}
+	assert.NotContains(t, err.Error(), "super-secret-token")
+
+	err = confmap.Validate(loadConfig(t, "badpush"))
+	require.Error(t, err)
+	for _, field := range []string{"push.path", "push.max_request_body_size", "push.hmac.timestamp_header"} {
+		assert.ErrorContains(t, err, field)
+	}
 }

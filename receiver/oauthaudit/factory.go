@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/config/configoptional"
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/receiver"
 
@@ -19,10 +20,15 @@ func NewFactory() receiver.Factory {
 	)
 }
 
+// createDefaultConfig enables neither mode; each section, once present in the
+// configuration, starts from its defaults.
 func createDefaultConfig() component.Config {
-	return &Config{}
+	return &Config{
+		Pull: configoptional.Default(defaultPullConfig()),
+		Push: configoptional.Default(defaultPushConfig()),
+	}
 }
 
 func createLogs(_ context.Context, set receiver.Settings, cfg component.Config, next consumer.Logs) (receiver.Logs, error) {
-	return newAuditReceiver(cfg.(*Config), set, next), nil
+	return newAuditReceiver(cfg.(*Config), set, next)
 }

@@ -1,0 +1,226 @@
+package oauthaudit
+
+import (
+	"encoding/hex"
+	"strings"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+
+	"github.com/otelcol-oauth/otelcol-oauth/internal/contract"
+)
+
+// maxDetailAttrs bounds the attributes one detail string can add.
+const maxDetailAttrs = 32
+
+// contractMapping is what an audit action means in contract terms.
+type contractMapping struct {
+	op, status, reason, grant string
+	severity                  plog.SeverityNumber
+}
+
+// actionMappings maps AuthPlane actions onto contract operations. family.revoked
+// is decided in mapAction (it depends on the detail).
+var actionMappings = map[string]contractMapping{
+	contract.AuditTokenIssued:             {op: contract.OpToken, status: contract.StatusSuccess},
+	contract.AuditTokenRefreshed:          {op: contract.OpRefresh, status: contract.StatusSuccess, reason: contract.ReasonNormal, grant: contract.GrantRefreshToken},
+	contract.AuditTokenRevoked:            {op: contract.OpRevoke, status: contract.StatusSuccess, reason: contract.ReasonManual},
+	contract.AuditClientRegistered:        {op: contract.OpRegister, status: contract.StatusSuccess},
+	contract.AuditClientCredentialsIssued: {op: contract.OpToken, status: contract.StatusSuccess, grant: contract.GrantClientCredentials},
+	contract.AuditClientCredentialsDenied: {op: contract.OpToken, status: contract.StatusFailure, grant: contract.GrantClientCredentials, severity: plog.SeverityNumberWarn},
+	contract.AuditJWTBearerIssued:         {op: contract.OpToken, status: contract.StatusSuccess, grant: contract.GrantJWTBearer},
+	contract.AuditJWTBearerDenied:         {op: contract.OpToken, status: contract.StatusFailure, grant: contract.GrantJWTBearer, severity: plog.SeverityNumberWarn},
+	contract.AuditTokenExchanged:          {op: contract.OpToken, status: contract.StatusSuccess, grant: contract.GrantTokenExchange},
+	contract.AuditTokenExchangeDenied:     {op: contract.OpToken, status: contract.StatusFailure, grant: contract.GrantTokenExchange, severity: plog.SeverityNumberWarn},
+}
+
+// mapAction returns the contract meaning of an event. Unknown actions get no
+// operation; denials and failures (…denied, …failed, …locked_out) are WARN.
+func mapAction(action string, flags map[string]bool) contractMapping {
+	if action == contract.AuditFamilyRevoked {
+		if flags[contract.AuditFlagReuseDetection] {
+			// Reported token_reuse: the contract's app-reported signal is
+			// oauth.status=reuse_detected (section 5).
+			return contractMapping{op: contract.OpRevoke, status: contract.StatusReuseDetected,
+				reason: contract.ReasonReuseDetected, severity: plog.SeverityNumberError}
+		}
+		return contractMapping{op: contract.OpRevoke, status: contract.StatusSuccess,
+			reason: contract.ReasonSecurity, severity: plog.SeverityNumberWarn}
+	}
+	m := actionMappings[action]
+	if m.severity == 0 {
+		m.severity = plog.SeverityNumberInfo
+		if isDenial(action) {
+			m.severity = plog.SeverityNumberWarn
+		}
+	}
+	return m
+}
+
+func isDenial(action string) bool {
+	for _, s := range []string{"denied", "failed", "locked_out"} {
+		if strings.HasSuffix(action, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// detailEntry is one parsed detail token.
+type detailEntry struct {
+	key, value string
+	flag       bool
+}
+
+// parseDetail splits AuthPlane's canonical detail ("key=value key=value",
+// bare words as flags; double-quoted values may hold spaces). Tokens whose
+// key is not a plain identifier are skipped (free text stays in the raw
+// detail attribute).
+func parseDetail(detail string) []detailEntry {
+	var out []detailEntry
+	i := 0
+	for i < len(detail) && len(out) < maxDetailAttrs {
+		for i < len(detail) && isSpace(detail[i]) {
+			i++
+		}
+		if i >= len(detail) {
+			break
+		}
+		start := i
+		for i < len(detail) && !isSpace(detail[i]) && detail[i] != '=' {
+			i++
+		}
+		key := detail[start:i]
+		if i < len(detail) && detail[i] == '=' {
+			i++
+			var val string
+			if i < len(detail) && detail[i] == '"' {
+				j := i + 1
+				for j < len(detail) && detail[j] != '"' {
+					if detail[j] == '\\' && j+1 < len(detail) {
+						j++
+					}
+					j++
+				}
+				val = strings.ReplaceAll(detail[i+1:min(j, len(detail))], `\"`, `"`)
+				i = min(j+1, len(detail))
+			} else {
+				vs := i
+				for i < len(detail) && !isSpace(detail[i]) {
+					i++
+				}
+				val = detail[vs:i]
+			}
+			if validKey(key) {
+				out = append(out, detailEntry{key: key, value: val})
+			}
+			continue
+		}
+		if validKey(key) {
+			out = append(out, detailEntry{key: key, flag: true})
+		}
+	}
+	return out
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+func validKey(k string) bool {
+	if k == "" || len(k) > 64 {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// appendRecord maps one event onto a new log record of sl.
+func appendRecord(sl plog.LogRecordSlice, ev *Event, observed time.Time) {
+	lr := sl.AppendEmpty()
+	entries := parseDetail(ev.Detail)
+	flags := map[string]bool{}
+	for _, e := range entries {
+		if e.flag {
+			flags[e.key] = true
+		}
+	}
+	m := mapAction(ev.Action, flags)
+
+	lr.SetObservedTimestamp(pcommon.NewTimestampFromTime(observed))
+	if ev.HasTime {
+		lr.SetTimestamp(pcommon.NewTimestampFromTime(ev.CreatedAt))
+	}
+	lr.SetSeverityNumber(m.severity)
+	lr.SetSeverityText(severityText(m.severity))
+	lr.Body().SetStr(ev.Action)
+	if ev.TraceID != "" {
+		var tid pcommon.TraceID
+		if _, err := hex.Decode(tid[:], []byte(ev.TraceID)); err == nil && !tid.IsEmpty() {
+			lr.SetTraceID(tid)
+		}
+	}
+
+	a := lr.Attributes()
+	a.EnsureCapacity(10 + len(entries))
+	a.PutStr(contract.AttrAuditAction, ev.Action)
+	a.PutStr(contract.AttrSide, contract.SideServer)
+	if m.op != "" {
+		a.PutStr(contract.AttrOperation, m.op)
+		a.PutStr(contract.AttrStatus, m.status)
+		if m.reason != "" {
+			a.PutStr(contract.AttrReason, m.reason)
+		}
+		if m.grant != "" {
+			a.PutStr(contract.AttrGrantType, m.grant)
+		}
+	}
+	if ev.ClientID != "" {
+		a.PutStr(contract.AttrClientID, ev.ClientID)
+	}
+	a.PutStr(contract.AttrAuditID, ev.ID)
+	if ev.ActorID != "" {
+		a.PutStr(contract.AttrAuditActorID, ev.ActorID)
+	}
+	if ev.IP != "" {
+		a.PutStr(contract.AttrClientAddress, ev.IP)
+	}
+	if ev.Detail != "" {
+		a.PutStr(contract.AttrAuditDetail, ev.Detail)
+	}
+	for _, e := range entries {
+		if e.flag {
+			a.PutBool(contract.AttrAuditDetailPrefix+e.key, true)
+		} else {
+			a.PutStr(contract.AttrAuditDetailPrefix+e.key, e.value)
+		}
+	}
+}
+
+func severityText(s plog.SeverityNumber) string {
+	switch s {
+	case plog.SeverityNumberWarn:
+		return "WARN"
+	case plog.SeverityNumberError:
+		return "ERROR"
+	default:
+		return "INFO"
+	}
+}
+
+// toLogs builds one plog.Logs holding the events, in order.
+func toLogs(events []Event, scope string, observed time.Time) plog.Logs {
+	ld := plog.NewLogs()
+	sl := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty()
+	sl.Scope().SetName(scope)
+	recs := sl.LogRecords()
+	recs.EnsureCapacity(len(events))
+	for i := range events {
+		appendRecord(recs, &events[i], observed)
+	}
+	return ld
+}

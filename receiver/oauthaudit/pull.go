@@ -1,0 +1,323 @@
+package oauthaudit
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/consumer/consumererror"
+	"go.opentelemetry.io/collector/extension/xextension/storage"
+	"go.opentelemetry.io/collector/receiver/receiverhelper"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+	"go.uber.org/zap"
+
+	"github.com/otelcol-oauth/otelcol-oauth/receiver/oauthaudit/internal/metadata"
+)
+
+const (
+	cursorKey       = "pull_cursor"
+	auditPath       = "/admin/audit"
+	maxPageBytes    = 64 << 20
+	maxRetryAfter   = time.Hour
+	sinceSafetySkew = time.Second
+)
+
+// cursor marks how far the pull has delivered: every event older than TS,
+// and the events at TS whose ids are in IDs, were accepted by the pipeline.
+type cursor struct {
+	TS  time.Time `json:"ts"`
+	IDs []string  `json:"ids,omitempty"`
+}
+
+// seen reports whether ev is already delivered according to the cursor.
+func (c *cursor) seen(ev *Event) bool {
+	if ev.CreatedAt.Before(c.TS) {
+		return true
+	}
+	return ev.CreatedAt.Equal(c.TS) && slices.Contains(c.IDs, ev.ID)
+}
+
+// advance moves the cursor past ev (events are advanced in (time, id) order).
+func (c *cursor) advance(ev *Event) {
+	switch {
+	case ev.CreatedAt.After(c.TS):
+		c.TS, c.IDs = ev.CreatedAt, []string{ev.ID}
+	case ev.CreatedAt.Equal(c.TS) && !slices.Contains(c.IDs, ev.ID):
+		c.IDs = append(c.IDs, ev.ID)
+	}
+}
+
+// httpStatusError is a non-2xx answer of the audit API.
+type httpStatusError struct {
+	code       int
+	retryAfter time.Duration
+}
+
+func (e *httpStatusError) Error() string {
+	msg := fmt.Sprintf("audit API answered %d %s", e.code, http.StatusText(e.code))
+	if e.code == http.StatusUnauthorized || e.code == http.StatusForbidden {
+		msg += " (check pull.bearer_token)"
+	}
+	return msg
+}
+
+// puller polls the audit API. It is driven by run on one goroutine.
+type puller struct {
+	cfg     *PullConfig
+	client  *http.Client
+	next    consumer.Logs
+	logger  *zap.Logger
+	tel     *metadata.TelemetryBuilder
+	obs     *receiverhelper.ObsReport
+	store   storage.Client
+	now     func() time.Time
+	jitter  func() float64 // in [0,1)
+	sleep   func(ctx context.Context, d time.Duration) error
+	cur     cursor
+	fails   int
+	base    *url.URL
+	modeSet metric.MeasurementOption
+}
+
+// loadCursor reads the stored cursor, or starts from start_at /
+// initial_lookback.
+func (p *puller) loadCursor(ctx context.Context) error {
+	if p.store != nil {
+		b, err := p.store.Get(ctx, cursorKey)
+		if err != nil {
+			return fmt.Errorf("storage: reading the pull cursor: %w", err)
+		}
+		if b != nil {
+			var c cursor
+			if err := json.Unmarshal(b, &c); err != nil || c.TS.IsZero() {
+				return fmt.Errorf("storage: the stored pull cursor (key %q) is unreadable; delete it to start from pull.start_at / pull.initial_lookback", cursorKey)
+			}
+			c.TS = c.TS.UTC()
+			p.cur = c
+			p.logger.Info("resuming audit pull from the stored cursor", zap.Time("since", c.TS), zap.Int("ids_at_since", len(c.IDs)))
+			return nil
+		}
+	}
+	if !p.cfg.StartAt.IsZero() {
+		p.cur = cursor{TS: p.cfg.StartAt.UTC()}
+	} else {
+		p.cur = cursor{TS: p.now().UTC().Add(-p.cfg.InitialLookback).Truncate(time.Second)}
+	}
+	return nil
+}
+
+func (p *puller) saveCursor(ctx context.Context) {
+	if p.store == nil {
+		return
+	}
+	b, _ := json.Marshal(p.cur)
+	if err := p.store.Set(ctx, cursorKey, b); err != nil {
+		p.logger.Warn("storing the pull cursor failed; a restart may repeat events", zap.Error(err))
+	}
+}
+
+// run polls until ctx ends.
+func (p *puller) run(ctx context.Context) {
+	for {
+		delay := p.pollOnce(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		if err := p.sleep(ctx, delay); err != nil {
+			return
+		}
+	}
+}
+
+// pollOnce pages through the window (cursor, now], delivers what is new and
+// returns the delay before the next poll.
+func (p *puller) pollOnce(ctx context.Context) time.Duration {
+	p.tel.OauthAuditPolls.Add(ctx, 1)
+	err := p.poll(ctx)
+	if err == nil {
+		p.fails = 0
+		return p.cfg.PollInterval
+	}
+	if ctx.Err() != nil {
+		return 0
+	}
+	p.tel.OauthAuditPollErrors.Add(ctx, 1)
+	p.fails++
+	delay := p.backoff()
+	var se *httpStatusError
+	if errors.As(err, &se) && se.retryAfter > delay {
+		delay = se.retryAfter
+	}
+	p.logger.Warn("audit poll failed; retrying", zap.Error(err), zap.Duration("retry_in", delay), zap.Int("consecutive_failures", p.fails))
+	return delay
+}
+
+// backoff is exponential in the number of consecutive failures, capped, with
+// "equal jitter": half fixed, half random.
+func (p *puller) backoff() time.Duration {
+	b := p.cfg.Backoff
+	d := float64(b.InitialInterval) * math.Pow(2, float64(min(p.fails-1, 30)))
+	if d > float64(b.MaxInterval) {
+		d = float64(b.MaxInterval)
+	}
+	return time.Duration(d/2 + p.jitter()*d/2)
+}
+
+func (p *puller) poll(ctx context.Context) error {
+	// The window ends now (whole seconds, as the API speaks RFC 3339): with
+	// a fixed upper bound, events arriving while we page do not shift the
+	// offsets of a newest-first listing.
+	until := p.now().UTC().Truncate(time.Second)
+	// since is one second early: it works whether the server compares with
+	// > or >=, and with created_at values that carry fractions. What the
+	// cursor already covers is dropped below.
+	since := p.cur.TS.Truncate(time.Second).Add(-sinceSafetySkew)
+
+	seen := map[string]bool{}
+	var fresh []Event
+	for offset := 0; ; {
+		raws, err := p.fetch(ctx, since, until, offset)
+		if err != nil {
+			return err
+		}
+		if len(raws) == 0 {
+			break
+		}
+		added := 0
+		for _, raw := range raws {
+			ev, err := parseEvent(raw, true)
+			key := ev.ID
+			if err != nil {
+				key = "malformed:" + string(raw)
+			}
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			added++
+			if err != nil {
+				p.logger.Warn("skipping a malformed audit event", zap.Int("offset", offset), zap.Error(err))
+				continue
+			}
+			if !p.cur.seen(&ev) {
+				fresh = append(fresh, ev)
+			}
+		}
+		if added == 0 {
+			// A page of known events only: the server ignores offset.
+			break
+		}
+		offset += len(raws)
+	}
+	// Deliver oldest first so that the cursor can advance batch by batch.
+	slices.SortStableFunc(fresh, func(a, b Event) int {
+		if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	for len(fresh) > 0 {
+		n := min(len(fresh), p.cfg.Limit)
+		if err := p.deliver(ctx, fresh[:n]); err != nil {
+			return err
+		}
+		fresh = fresh[n:]
+	}
+	return nil
+}
+
+// deliver hands a batch to the pipeline and advances the cursor only once it
+// was accepted. A permanent error (the data can never be accepted) is logged
+// and passed over, as every collector receiver does.
+func (p *puller) deliver(ctx context.Context, batch []Event) error {
+	ld := toLogs(batch, metadata.ScopeName, p.now())
+	octx := p.obs.StartLogsOp(ctx)
+	err := p.next.ConsumeLogs(octx, ld)
+	p.obs.EndLogsOp(octx, "pull", len(batch), err)
+	if err != nil {
+		if !consumererror.IsPermanent(err) {
+			return fmt.Errorf("the pipeline refused %d audit events: %w", len(batch), err)
+		}
+		p.logger.Error("the pipeline permanently rejected audit events; they are dropped", zap.Int("events", len(batch)), zap.Error(err))
+	} else {
+		p.tel.OauthAuditEventsReceived.Add(ctx, int64(len(batch)), p.modeSet)
+	}
+	for i := range batch {
+		p.cur.advance(&batch[i])
+	}
+	p.saveCursor(ctx)
+	return nil
+}
+
+func (p *puller) fetch(ctx context.Context, since, until time.Time, offset int) ([]json.RawMessage, error) {
+	q := url.Values{}
+	q.Set("since", since.Format(time.RFC3339))
+	if !until.Before(since) {
+		q.Set("until", until.Format(time.RFC3339))
+	}
+	q.Set("limit", strconv.Itoa(p.cfg.Limit))
+	q.Set("offset", strconv.Itoa(offset))
+	for k, v := range map[string]string{"action": p.cfg.Action, "actor_id": p.cfg.ActorID, "client_id": p.cfg.ClientID} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	u := *p.base
+	u.Path = strings.TrimSuffix(u.Path, "/") + auditPath
+	u.RawQuery = q.Encode()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), http.NoBody)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Accept", "application/json")
+	if p.cfg.BearerToken != "" {
+		req.Header.Set("Authorization", "Bearer "+string(p.cfg.BearerToken))
+	}
+	resp, err := p.client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
+		return nil, &httpStatusError{code: resp.StatusCode, retryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), p.now())}
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxPageBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading an audit page: %w", err)
+	}
+	if len(body) > maxPageBytes {
+		return nil, fmt.Errorf("an audit page is larger than %d bytes; lower pull.limit", maxPageBytes)
+	}
+	return parsePage(body)
+}
+
+// parseRetryAfter reads delay-seconds or an HTTP date; 0 when absent or bad.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	var d time.Duration
+	if s, err := strconv.Atoi(v); err == nil {
+		d = time.Duration(max(s, 0)) * time.Second
+	} else if t, err := http.ParseTime(v); err == nil {
+		d = t.Sub(now)
+	}
+	return min(max(d, 0), maxRetryAfter)
+}
+
+func modeAttr(mode string) metric.MeasurementOption {
+	return metric.WithAttributeSet(attribute.NewSet(attribute.String("mode", mode)))
+}
