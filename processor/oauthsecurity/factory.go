@@ -35,11 +35,19 @@ func createDefaultConfig() component.Config {
 var capabilities = processorhelper.WithCapabilities(consumer.Capabilities{MutatesData: true})
 
 func createTraces(ctx context.Context, set processor.Settings, cfg component.Config, next consumer.Traces) (processor.Traces, error) {
-	d := newDetector(cfg.(*Config), set)
-	return processorhelper.NewTraces(ctx, set, cfg, next, d.processTraces, capabilities)
+	d, err := acquireDetector(cfg.(*Config), set)
+	if err != nil {
+		return nil, err
+	}
+	return processorhelper.NewTraces(ctx, set, cfg, next, d.processTraces, capabilities,
+		processorhelper.WithStart(d.start), processorhelper.WithShutdown(d.shutdown))
 }
 
 func createLogs(ctx context.Context, set processor.Settings, cfg component.Config, next consumer.Logs) (processor.Logs, error) {
-	d := newDetector(cfg.(*Config), set)
-	return processorhelper.NewLogs(ctx, set, cfg, next, d.processLogs, capabilities)
+	d, err := acquireDetector(cfg.(*Config), set)
+	if err != nil {
+		return nil, err
+	}
+	return processorhelper.NewLogs(ctx, set, cfg, next, d.processLogs, capabilities,
+		processorhelper.WithStart(d.start), processorhelper.WithShutdown(d.shutdown))
 }
