@@ -88,11 +88,16 @@ func newDetector(cfg *Config, set processor.Settings) (*detector, error) {
 	return d, err
 }
 
+// maxRecordSkewMs bounds how far a record's own time may be from the
+// processing clock (replayed logs, broken clocks): it is clamped to that
+// range, and an unset time is the processing time.
+const maxRecordSkewMs = int64(time.Hour / time.Millisecond)
+
 func timeMs(ts pcommon.Timestamp, nowMs int64) int64 {
 	if ts == 0 {
 		return nowMs
 	}
-	return int64(ts) / int64(time.Millisecond)
+	return min(max(int64(ts)/int64(time.Millisecond), nowMs-maxRecordSkewMs), nowMs+maxRecordSkewMs)
 }
 
 func (d *detector) processTraces(ctx context.Context, td ptrace.Traces) (ptrace.Traces, error) {

@@ -1,0 +1,182 @@
+package oauthsecurity
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/collector/processor"
+	"go.opentelemetry.io/collector/processor/processortest"
+
+	"github.com/otelcol-oauth/otelcol-oauth/internal/contract"
+	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthsecurity/internal/metadata"
+)
+
+var storageID = component.MustNewIDWithName("file_storage", "security")
+
+func tracesOf(recs ...rec) ptrace.Traces {
+	td := ptrace.NewTraces()
+	ss := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty()
+	for _, r := range recs {
+		sp := ss.Spans().AppendEmpty()
+		sp.SetTraceID(traceID(r.trace))
+		sp.SetKind(r.kind)
+		sp.SetEndTimestamp(1)
+		r.fill(sp.Attributes())
+	}
+	return td
+}
+
+// collectorRun creates the processor through the factory like the service
+// does (a traces and a logs pipeline) and starts it.
+type collectorRun struct {
+	traces processor.Traces
+	logs   processor.Logs
+	sink   *consumertest.TracesSink
+}
+
+func startRun(t *testing.T, cfg *Config, h host) *collectorRun {
+	t.Helper()
+	f := NewFactory()
+	set := processortest.NewNopSettings(metadata.Type)
+	set.ID = component.NewID(metadata.Type)
+	sink := new(consumertest.TracesSink)
+	tp, err := f.CreateTraces(context.Background(), set, cfg, sink)
+	require.NoError(t, err)
+	lp, err := f.CreateLogs(context.Background(), set, cfg, consumertest.NewNop())
+	require.NoError(t, err)
+	require.NoError(t, tp.Start(context.Background(), h))
+	require.NoError(t, lp.Start(context.Background(), h))
+	return &collectorRun{traces: tp, logs: lp, sink: sink}
+}
+
+func (c *collectorRun) stop(t *testing.T) {
+	require.NoError(t, c.traces.Shutdown(context.Background()))
+	require.NoError(t, c.logs.Shutdown(context.Background()))
+}
+
+func (c *collectorRun) last() ptrace.Span {
+	all := c.sink.AllTraces()
+	return all[len(all)-1].ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0)
+}
+
+func TestStateSurvivesCleanRestart(t *testing.T) {
+	st := newMemStorage()
+	h := host{storageID: st}
+	cfg := testConfig()
+	cfg.Storage = &storageID
+
+	run := startRun(t, cfg, h)
+	require.NoError(t, run.traces.ConsumeTraces(context.Background(), tracesOf(refresh(1, fp("rt-A")))))
+	require.NoError(t, run.traces.ConsumeTraces(context.Background(), tracesOf(op(2, cli, contract.OpDiscovery, contract.AttrProvider, "gh", contract.AttrIss, "https://gh"))))
+	run.stop(t)
+	assert.Equal(t, 1, st.closed)
+	assert.NotEmpty(t, st.data[metaKey])
+	for _, v := range st.data {
+		assert.NotContains(t, string(v), "rt-A")
+	}
+
+	run = startRun(t, cfg, h)
+	defer run.stop(t)
+	require.NoError(t, run.traces.ConsumeTraces(context.Background(), tracesOf(refresh(3, fp("rt-A")))))
+	assert.Equal(t, []string{contract.EventTokenReuse}, findings(run.last().Attributes()))
+	cb := op(4, srv, contract.OpCallback, contract.AttrProvider, "gh", contract.AttrIss, "https://evil", contract.AttrSide, contract.SideClient)
+	require.NoError(t, run.traces.ConsumeTraces(context.Background(), tracesOf(cb)))
+	assert.Equal(t, []string{contract.EventMixUp}, findings(run.last().Attributes()))
+}
+
+func TestCheckpointBoundsCrashLoss(t *testing.T) {
+	st := newMemStorage()
+	h := host{storageID: st}
+	cfg := testConfig()
+	cfg.Storage = &storageID
+	cfg.CheckpointInterval = time.Hour // the test calls checkpoint itself
+
+	run := startRun(t, cfg, h)
+	d := shared[cfg]
+	require.NoError(t, run.traces.ConsumeTraces(context.Background(), tracesOf(refresh(1, fp("kept")))))
+	require.NoError(t, d.checkpoint(context.Background()))
+	require.NoError(t, run.traces.ConsumeTraces(context.Background(), tracesOf(refresh(2, fp("lost")))))
+	// Crash: no shutdown, the second refresh never reached storage.
+	crashed := map[string][]byte{}
+	for k, v := range st.data {
+		crashed[k] = v
+	}
+	run.stop(t)
+
+	st2 := newMemStorage()
+	st2.data = crashed
+	run = startRun(t, cfg, host{storageID: st2})
+	defer run.stop(t)
+	require.NoError(t, run.traces.ConsumeTraces(context.Background(), tracesOf(refresh(3, fp("kept")))))
+	assert.Equal(t, []string{contract.EventTokenReuse}, findings(run.last().Attributes()))
+	require.NoError(t, run.traces.ConsumeTraces(context.Background(), tracesOf(refresh(4, fp("lost")))))
+	assert.Nil(t, findings(run.last().Attributes()))
+}
+
+func TestRestoreDropsExpiredAndForeignKey(t *testing.T) {
+	st := newMemStorage()
+	cfg := testConfig()
+	cfg.Storage = &storageID
+	cfg.CodeTTL = time.Minute
+	run := startRun(t, cfg, host{storageID: st})
+	d := shared[cfg]
+	d.now = func() time.Time { return t0 }
+	require.NoError(t, run.traces.ConsumeTraces(context.Background(), tracesOf(op(1, srv, contract.OpToken, contract.AttrCode, fp("c")))))
+	require.NoError(t, run.traces.ConsumeTraces(context.Background(), tracesOf(refresh(2, fp("rt")))))
+	run.stop(t)
+
+	// Restart an hour later: the code expired meanwhile, the token did not.
+	d2, err := newDetector(cfg, processortest.NewNopSettings(metadata.Type))
+	require.NoError(t, err)
+	d2.now = func() time.Time { return t0.Add(time.Hour) }
+	c, _ := st.GetClient(context.Background(), component.KindProcessor, component.ID{}, "")
+	require.NoError(t, d2.load(context.Background(), &persister{client: c}))
+	assert.Equal(t, 1, d2.st.Len())
+
+	other := testConfig()
+	other.FingerprintKey = "another-key-0123456789abcdef0123456789"
+	d3, err := newDetector(other, processortest.NewNopSettings(metadata.Type))
+	require.NoError(t, err)
+	require.ErrorContains(t, d3.load(context.Background(), &persister{client: c}), "fingerprint_key")
+	assert.Zero(t, d3.st.Len())
+}
+
+func TestUnknownStorageFailsAtStart(t *testing.T) {
+	cfg := testConfig()
+	id := component.MustNewIDWithName("file_storage", "missing")
+	cfg.Storage = &id
+	f := NewFactory()
+	tp, err := f.CreateTraces(context.Background(), processortest.NewNopSettings(metadata.Type), cfg, consumertest.NewNop())
+	require.NoError(t, err)
+	err = tp.Start(context.Background(), host{})
+	require.ErrorContains(t, err, `"file_storage/missing"`)
+	require.NoError(t, tp.Shutdown(context.Background()))
+
+	notStorage := component.MustNewID("health_check")
+	cfg2 := testConfig()
+	cfg2.Storage = &notStorage
+	tp, err = f.CreateTraces(context.Background(), processortest.NewNopSettings(metadata.Type), cfg2, consumertest.NewNop())
+	require.NoError(t, err)
+	err = tp.Start(context.Background(), host{notStorage: struct {
+		component.StartFunc
+		component.ShutdownFunc
+	}{}})
+	require.ErrorContains(t, err, "not a storage extension")
+	require.NoError(t, tp.Shutdown(context.Background()))
+}
+
+func TestTracesAndLogsPipelinesShareState(t *testing.T) {
+	cfg := testConfig()
+	run := startRun(t, cfg, host{})
+	defer run.stop(t)
+	require.NoError(t, run.traces.ConsumeTraces(context.Background(), tracesOf(refresh(1, fp("rt")))))
+	h := &harness{t: t, d: shared[cfg], clock: t0}
+	lr := h.log(refresh(2, fp("rt"), contract.AttrSide, contract.SideServer))
+	assert.Equal(t, []string{contract.EventTokenReuse}, findings(lr.Attributes()))
+}
