@@ -51,21 +51,19 @@ func newAuditReceiver(cfg *Config, set receiver.Settings, next consumer.Logs) (*
 		return nil, err
 	}
 	r := &auditReceiver{cfg: cfg, set: set, next: next, tel: tel, now: time.Now, sleep: sleepCtx}
-	if cfg.Pull.HasValue() {
-		if r.pullObs, err = receiverhelper.NewObsReport(receiverhelper.ObsReportSettings{
-			ReceiverID: set.ID, Transport: "http", ReceiverCreateSettings: set,
-		}); err != nil {
-			return nil, err
-		}
+	if r.pullObs, err = newObs(set); err != nil {
+		return nil, err
 	}
-	if cfg.Push.HasValue() {
-		if r.pushObs, err = receiverhelper.NewObsReport(receiverhelper.ObsReportSettings{
-			ReceiverID: set.ID, Transport: "http", ReceiverCreateSettings: set,
-		}); err != nil {
-			return nil, err
-		}
+	if r.pushObs, err = newObs(set); err != nil {
+		return nil, err
 	}
 	return r, nil
+}
+
+func newObs(set receiver.Settings) (*receiverhelper.ObsReport, error) {
+	return receiverhelper.NewObsReport(receiverhelper.ObsReportSettings{
+		ReceiverID: set.ID, Transport: "http", ReceiverCreateSettings: set,
+	})
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) error {
