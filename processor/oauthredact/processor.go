@@ -77,7 +77,8 @@ type scanner struct {
 	minKnown  int
 	keyCache  map[string]keyKind
 	removes   []string
-	echo      bool // second pass: only the secrets already found
+	echoing   bool // second pass: only the secrets already found
+	echo      echoIndex
 	pos       position
 	n         int // replacements in the current record
 	counts    [numPositions]int64
@@ -134,7 +135,8 @@ func (r *redactor) put(ctx context.Context, sc *scanner, sig signal) {
 	clear(sc.knownList)
 	sc.knownList = sc.knownList[:0]
 	sc.minKnown = 0
-	sc.echo = false
+	sc.echoing = false
+	sc.echo.list = nil
 	clear(sc.out[:cap(sc.out)])
 	clear(sc.tmp[:cap(sc.tmp)])
 	r.pool.Put(sc)
@@ -142,7 +144,7 @@ func (r *redactor) put(ctx context.Context, sc *scanner, sig signal) {
 
 // str redacts one string; ok reports a change.
 func (sc *scanner) str(s string, kind keyKind) (string, bool) {
-	if sc.echo {
+	if sc.echoing {
 		sc.scanKnown(s)
 	} else {
 		sc.scanValue(s, kind)
@@ -165,7 +167,7 @@ func (sc *scanner) value(v pcommon.Value, kind keyKind) (remove bool) {
 		if !ok {
 			return false
 		}
-		if kind != kindText && kind != kindAllow && sc.rules.action == ActionRemove && !sc.echo {
+		if kind != kindText && kind != kindAllow && sc.rules.action == ActionRemove && !sc.echoing {
 			return true
 		}
 		v.SetStr(out)
@@ -180,7 +182,7 @@ func (sc *scanner) value(v pcommon.Value, kind keyKind) (remove bool) {
 		}
 		return remove
 	case pcommon.ValueTypeInt, pcommon.ValueTypeDouble, pcommon.ValueTypeBool:
-		if kind != kindSecret || sc.echo {
+		if kind != kindSecret || sc.echoing {
 			return false
 		}
 		out, ok := sc.str(v.AsString(), kind)
@@ -201,7 +203,7 @@ func (sc *scanner) walkMap(m pcommon.Map, parent keyKind) {
 	mark := len(sc.removes)
 	for k, v := range m.All() {
 		kind := parent
-		if !sc.echo && parent != kindSecret && parent != kindAllow {
+		if !sc.echoing && parent != kindSecret && parent != kindAllow {
 			kind = sc.classify(k)
 		}
 		if sc.value(v, kind) {
@@ -239,7 +241,8 @@ func (r *redactor) processTraces(ctx context.Context, td ptrace.Traces) (ptrace.
 	sc := r.get()
 	r.traces(sc, td)
 	if len(sc.knownList) > 0 {
-		sc.echo = true
+		sc.echoing = true
+		sc.echo.build(sc.knownList)
 		r.traces(sc, td)
 	}
 	r.put(ctx, sc, sigTraces)
@@ -296,7 +299,8 @@ func (r *redactor) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, er
 	sc := r.get()
 	r.logs(sc, ld)
 	if len(sc.knownList) > 0 {
-		sc.echo = true
+		sc.echoing = true
+		sc.echo.build(sc.knownList)
 		r.logs(sc, ld)
 	}
 	r.put(ctx, sc, sigLogs)
@@ -335,7 +339,8 @@ func (r *redactor) processMetrics(ctx context.Context, md pmetric.Metrics) (pmet
 	sc := r.get()
 	r.metrics(sc, md)
 	if len(sc.knownList) > 0 {
-		sc.echo = true
+		sc.echoing = true
+		sc.echo.build(sc.knownList)
 		r.metrics(sc, md)
 	}
 	r.put(ctx, sc, sigMetrics)

@@ -30,20 +30,25 @@ const (
 // rules is the immutable, shared part of the redactor: key sets and token
 // formats, built once from the config.
 type rules struct {
+	keys        map[string]keyKind  // lower case: allow_keys and secret keys
 	secretKeys  map[string]struct{} // lower case
-	allowKeys   map[string]struct{} // lower case
 	params      map[string]struct{} // lower case
 	keyPatterns []*regexp.Regexp
 	patterns    []valuePattern
-	action      string
-	mask        string
-	key         string
+	// pairs has a bit for the first two bytes of every pattern prefix; the
+	// patterns without a prefix of at least two bytes are in loose.
+	pairs    [65536 / 64]uint64
+	hasPairs bool
+	loose    []int
+	action   string
+	mask     string
+	key      string
 }
 
 func newRules(cfg *Config) *rules {
 	r := &rules{
+		keys:       map[string]keyKind{},
 		secretKeys: map[string]struct{}{},
-		allowKeys:  map[string]struct{}{},
 		params:     map[string]struct{}{},
 		action:     cfg.Action,
 		mask:       cfg.Mask,
@@ -59,8 +64,11 @@ func newRules(cfg *Config) *rules {
 	for _, k := range cfg.SecretKeys {
 		r.secretKeys[strings.ToLower(k)] = struct{}{}
 	}
+	for k := range r.secretKeys {
+		r.keys[k] = kindSecret
+	}
 	for _, k := range cfg.AllowKeys {
-		r.allowKeys[strings.ToLower(k)] = struct{}{}
+		r.keys[strings.ToLower(k)] = kindAllow
 	}
 	for _, p := range contract.SecretParams {
 		r.params[p] = struct{}{}
@@ -83,6 +91,15 @@ func newRules(cfg *Config) *rules {
 		if err == nil { // validated
 			r.patterns = append(r.patterns, p)
 		}
+	}
+	for i, p := range r.patterns {
+		if len(p.prefix) < 2 {
+			r.loose = append(r.loose, i)
+			continue
+		}
+		pair := uint16(p.prefix[0]) | uint16(p.prefix[1])<<8
+		r.pairs[pair>>6] |= 1 << (pair & 63)
+		r.hasPairs = true
 	}
 	return r
 }
@@ -141,11 +158,8 @@ func (sc *scanner) classify(key string) keyKind {
 	r := sc.rules
 	var buf [64]byte
 	lk := lower(&buf, key)
-	if _, ok := r.allowKeys[string(lk)]; ok {
-		return kindAllow
-	}
-	if _, ok := r.secretKeys[string(lk)]; ok {
-		return kindSecret
+	if k, ok := r.keys[string(lk)]; ok {
+		return k
 	}
 	if k := headerKind(lk); k != kindText {
 		return k
@@ -578,37 +592,65 @@ func (sc *scanner) cookieValue(s string, start, end int, set bool) {
 	}
 }
 
-// scanPatterns runs the token formats: for those with a literal prefix, only
-// where the prefix occurs.
+// scanPatterns runs the token formats. One pass over s checks each pair of
+// bytes against the first two bytes of every prefix; the anchored regexp of
+// a pattern only runs where its whole prefix occurs.
 func (sc *scanner) scanPatterns(s string) {
-	for pi := range sc.rules.patterns {
-		p := &sc.rules.patterns[pi]
-		if p.prefix == "" {
-			for _, m := range p.re.FindAllStringSubmatchIndex(s, -1) {
-				sc.addMatch(s, m, 0, p)
-			}
+	r := sc.rules
+	for _, pi := range r.loose {
+		sc.scanPattern(s, &r.patterns[pi])
+	}
+	if !r.hasPairs {
+		return
+	}
+	for i := 0; i+1 < len(s); i++ {
+		pair := uint16(s[i]) | uint16(s[i+1])<<8
+		if r.pairs[pair>>6]&(1<<(pair&63)) == 0 {
 			continue
 		}
-		for off := 0; off < len(s); {
-			k := strings.Index(s[off:], p.prefix)
-			if k < 0 {
-				break
-			}
-			at := off + k
-			off = at + 1
-			if p.boundary && at > 0 && isAlnum(s[at-1]) {
+		for pi := range r.patterns {
+			p := &r.patterns[pi]
+			if len(p.prefix) < 2 || !strings.HasPrefix(s[i:], p.prefix) {
 				continue
 			}
-			if insideFingerprint(s, at) {
+			if p.boundary && i > 0 && isAlnum(s[i-1]) || insideFingerprint(s, i) {
 				continue
 			}
-			m := p.anchored.FindStringSubmatchIndex(s[at:])
+			m := p.anchored.FindStringSubmatchIndex(s[i:])
 			if m == nil {
 				continue
 			}
-			sc.addMatch(s, m, at, p)
-			off = at + m[1]
+			sc.addMatch(s, m, i, p)
+			i += m[1] - 1
+			break
 		}
+	}
+}
+
+// scanPattern runs one pattern over s (a prefix of one byte, or none).
+func (sc *scanner) scanPattern(s string, p *valuePattern) {
+	if p.prefix == "" {
+		for _, m := range p.re.FindAllStringSubmatchIndex(s, -1) {
+			sc.addMatch(s, m, 0, p)
+		}
+		return
+	}
+	for off := 0; off < len(s); {
+		k := strings.Index(s[off:], p.prefix)
+		if k < 0 {
+			break
+		}
+		at := off + k
+		off = at + 1
+		if p.boundary && at > 0 && isAlnum(s[at-1]) || insideFingerprint(s, at) {
+			continue
+		}
+		m := p.anchored.FindStringSubmatchIndex(s[at:])
+		if m == nil {
+			continue
+		}
+		sc.addMatch(s, m, at, p)
+		off = at + m[1]
 	}
 }
 
@@ -635,22 +677,68 @@ func insideFingerprint(s string, i int) bool {
 	return j >= 3 && s[j-3:j] == contract.FingerprintPrefix
 }
 
+// echoIndex finds the batch's known secrets in a string in one pass: a
+// Bloom filter and a map over the first 8 bytes of every secret, checked at
+// each position with a single 8-byte load.
+type echoIndex struct {
+	bloom [64]uint64       // 4096 bits
+	first map[uint64]int32 // first 8 bytes -> index of a secret in list
+	next  []int32          // next secret with the same first 8 bytes, or -1
+	list  []string         // the secrets (len >= minEchoLen)
+}
+
+func load64(s string, i int) uint64 {
+	_ = s[i+7]
+	return uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+}
+
+func bloomBit(w uint64) uint64 { return (w * 0x9E3779B97F4A7C15) >> 52 }
+
+// build indexes list (the secrets found in the first pass).
+func (e *echoIndex) build(list []string) {
+	e.bloom = [64]uint64{}
+	if e.first == nil {
+		e.first = map[uint64]int32{}
+	}
+	clear(e.first)
+	e.next = e.next[:0]
+	e.list = list
+	for i, k := range list {
+		w := load64(k, 0)
+		h := bloomBit(w)
+		e.bloom[h>>6] |= 1 << (h & 63)
+		if j, ok := e.first[w]; ok {
+			e.next = append(e.next, j)
+		} else {
+			e.next = append(e.next, -1)
+		}
+		e.first[w] = int32(i)
+	}
+}
+
 // scanKnown finds, verbatim, the secrets already found in this batch.
 func (sc *scanner) scanKnown(s string) {
 	if len(s) < sc.minKnown {
 		return
 	}
-	for _, k := range sc.knownList {
-		if len(k) > len(s) {
+	e := &sc.echo
+	for i := 0; i+8 <= len(s); i++ {
+		w := load64(s, i)
+		h := bloomBit(w)
+		if e.bloom[h>>6]&(1<<(h&63)) == 0 {
 			continue
 		}
-		for off := 0; ; {
-			i := strings.Index(s[off:], k)
-			if i < 0 {
+		j, ok := e.first[w]
+		if !ok {
+			continue
+		}
+		for ; j >= 0; j = e.next[j] {
+			if k := e.list[j]; strings.HasPrefix(s[i:], k) {
+				sc.finds = append(sc.finds, finding{i, i + len(k), k})
+				i += len(k) - 1
 				break
 			}
-			sc.finds = append(sc.finds, finding{off + i, off + i + len(k), k})
-			off += i + len(k)
 		}
 	}
 }
