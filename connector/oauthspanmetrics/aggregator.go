@@ -578,12 +578,11 @@ func (s *state) count(g *group, r *record, nowN int64) bool {
 		}
 		s.add(g, mPKCECreated, labels{}, 1, r)
 		if s.pkce >= s.maxPKCE {
-			if g.pkce.removeOldest(1) == 1 {
-				s.pkce--
-				s.evictions["pkce_states"]++
-			} else {
-				break // full with other services' states: not tracked
+			s.evictions["pkce_states"]++
+			if g.pkce.removeOldest(1) == 0 {
+				break // full with other services' states: this one is not tracked
 			}
+			s.pkce--
 		}
 		s.pkce++
 		g.pkce.add(strings.Clone(f.state), nowN+int64(s.cfg.PKCEStateTTL), 0)
@@ -651,11 +650,11 @@ func (s *state) issueToken(g *group, f *fields, nowN int64) {
 		}
 	}
 	if s.tokens >= s.maxTokens {
+		s.evictions["tokens"]++
 		if !g.tokens.popSoonest() {
-			return // full with other services' tokens: not tracked
+			return // full with other services' tokens: this one is not tracked
 		}
 		s.tokens--
-		s.evictions["tokens"]++
 	}
 	g.tokens.push(exp)
 	s.tokens++

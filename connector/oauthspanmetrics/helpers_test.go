@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/connector"
 	"go.opentelemetry.io/collector/connector/connectortest"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -53,14 +54,19 @@ func defaultConfig() *Config { return createDefaultConfig().(*Config) }
 
 func newHarness(t *testing.T, cfg *Config, name string, host component.Host, clock *fakeClock) *harness {
 	t.Helper()
+	set := connectortest.NewNopSettings(metadata.Type)
+	set.ID = component.MustNewIDWithName(metadata.Type.String(), name)
+	return newHarnessWithSettings(t, cfg, set, host, clock)
+}
+
+func newHarnessWithSettings(t *testing.T, cfg *Config, set connector.Settings, host component.Host, clock *fakeClock) *harness {
+	t.Helper()
 	if host == nil {
 		host = componenttest.NewNopHost()
 	}
 	if clock == nil {
 		clock = newFakeClock()
 	}
-	set := connectortest.NewNopSettings(metadata.Type)
-	set.ID = component.MustNewIDWithName(metadata.Type.String(), name)
 	sink := &consumertest.MetricsSink{}
 	f := NewFactory()
 	tc, err := f.CreateTracesToMetrics(context.Background(), set, cfg, sink)
