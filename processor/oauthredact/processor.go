@@ -72,7 +72,7 @@ type scanner struct {
 	finds     []finding
 	out       []byte
 	tmp       []byte
-	known     map[string]string
+	known     map[string]knownSecret
 	knownList []string
 	minKnown  int
 	keyCache  map[string]keyKind
@@ -102,7 +102,7 @@ func newRedactor(cfg *Config, set processor.Settings) (*redactor, error) {
 	r.pool.New = func() any {
 		sc := &scanner{
 			rules:    r.rules,
-			known:    map[string]string{},
+			known:    map[string]knownSecret{},
 			keyCache: map[string]keyKind{},
 		}
 		if r.rules.action == ActionFingerprint {

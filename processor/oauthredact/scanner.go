@@ -151,6 +151,7 @@ func lastIndexByte(b []byte, c byte) int {
 type finding struct {
 	start, end int
 	secret     string
+	named      bool // found by name (key, parameter, header): searched batch-wide
 }
 
 // classify returns how the value under key is treated.
@@ -200,12 +201,15 @@ func (sc *scanner) paramKind(name string) keyKind {
 }
 
 // add records a finding unless the value is empty, already a fingerprint or
-// the mask.
-func (sc *scanner) add(start, end int, secret string) {
+// the mask. Named findings (under a secret key, parameter or Authorization
+// header) are also searched verbatim in the rest of the batch; findings of
+// the free-text heuristics and token formats are not, so a false positive
+// never spreads.
+func (sc *scanner) add(start, end int, secret string, named bool) {
 	if start >= end || secret == "" || contract.IsFingerprint(secret) || secret == sc.rules.mask {
 		return
 	}
-	sc.finds = append(sc.finds, finding{start, end, secret})
+	sc.finds = append(sc.finds, finding{start, end, secret, named})
 }
 
 // scanValue collects the findings of s, a value of the given kind.
@@ -213,7 +217,7 @@ func (sc *scanner) scanValue(s string, kind keyKind) {
 	switch kind {
 	case kindAllow:
 	case kindSecret:
-		sc.add(0, len(s), s)
+		sc.add(0, len(s), s, true)
 	case kindAuth:
 		sc.authValue(s, 0, len(s))
 	case kindCookie:
@@ -288,7 +292,7 @@ func (sc *scanner) scanParams(s string) {
 			}
 			if e > i+1 {
 				raw := s[i+1 : e]
-				sc.add(i+1, e, percentDecode(raw))
+				sc.add(i+1, e, percentDecode(raw), true)
 			}
 			i = e
 		} else {
@@ -305,13 +309,14 @@ func (sc *scanner) scanParams(s string) {
 	}
 }
 
-// percentDecode decodes a query or form value; an invalid escape leaves it
-// as it is.
+// percentDecode decodes %XX escapes of a query or form value (the contract
+// hashes the percent-decoded value; '+' is kept, as base64 tokens carry it
+// unescaped). An invalid escape leaves the value as it is.
 func percentDecode(v string) string {
-	if strings.IndexByte(v, '%') < 0 && strings.IndexByte(v, '+') < 0 {
+	if strings.IndexByte(v, '%') < 0 {
 		return v
 	}
-	d, err := url.QueryUnescape(v)
+	d, err := url.PathUnescape(v)
 	if err != nil {
 		return v
 	}
@@ -405,7 +410,7 @@ func (sc *scanner) scanJSON(s string, i int) {
 					secret = d
 				}
 			}
-			sc.add(vs, ve, secret)
+			sc.add(vs, ve, secret, true)
 		case kindAuth:
 			sc.authValue(s, vs, ve)
 		case kindCookie:
@@ -471,7 +476,7 @@ func (sc *scanner) scanSchemes(s string, i int) {
 				e := credentialAt(s, c)
 				cred := s[c:e]
 				if (bearer && looksLikeToken(cred)) || (basic && sc.looksLikeBasic(cred)) {
-					sc.add(c, e, cred)
+					sc.add(c, e, cred, false)
 					i = e
 				}
 			}
@@ -488,9 +493,10 @@ func (sc *scanner) scanSchemes(s string, i int) {
 }
 
 // looksLikeToken tells a bearer credential from an ordinary word: at least
-// 8 bytes and not only lower-case letters ("Bearer authentication").
+// 8 bytes, starting with a letter or digit, and not only lower-case
+// letters ("Bearer authentication", "Bearer /api/users").
 func looksLikeToken(c string) bool {
-	if len(c) < 8 {
+	if len(c) < 8 || !isAlnum(c[0]) {
 		return false
 	}
 	for i := 0; i < len(c); i++ {
@@ -552,11 +558,11 @@ func (sc *scanner) authValue(s string, start, end int) {
 			for c < end && s[c] == ' ' {
 				c++
 			}
-			sc.add(c, end, s[c:end])
+			sc.add(c, end, s[c:end], true)
 			return
 		}
 	}
-	sc.add(start, end, v)
+	sc.add(start, end, v, true)
 }
 
 // cookieValue handles a Cookie (every value) or Set-Cookie (the first
@@ -584,7 +590,7 @@ func (sc *scanner) cookieValue(s string, start, end int, set bool) {
 			vs++
 			ve--
 		}
-		sc.add(vs, ve, s[vs:ve])
+		sc.add(vs, ve, s[vs:ve], false)
 		if set || semi < 0 {
 			return
 		}
@@ -664,7 +670,7 @@ func (sc *scanner) addMatch(s string, m []int, at int, p *valuePattern) {
 	if p.prefix == "" && insideFingerprint(s, start) {
 		return
 	}
-	sc.add(start, end, s[start:end])
+	sc.add(start, end, s[start:end], false)
 }
 
 // insideFingerprint reports whether position i lies in an "fp:" fingerprint
@@ -735,7 +741,7 @@ func (sc *scanner) scanKnown(s string) {
 		}
 		for ; j >= 0; j = e.next[j] {
 			if k := e.list[j]; strings.HasPrefix(s[i:], k) {
-				sc.finds = append(sc.finds, finding{i, i + len(k), k})
+				sc.finds = append(sc.finds, finding{i, i + len(k), k, false})
 				i += len(k) - 1
 				break
 			}
@@ -763,7 +769,7 @@ func (sc *scanner) apply(s string) (string, int) {
 			continue
 		}
 		out = append(out, s[last:x.start]...)
-		out = append(out, sc.replacement(x.secret)...)
+		out = append(out, sc.replacement(x.secret, x.named)...)
 		last = x.end
 		n++
 	}
@@ -773,22 +779,31 @@ func (sc *scanner) apply(s string) (string, int) {
 	return string(out), n
 }
 
-// replacement returns what a secret becomes, and remembers the secret for
-// the batch-wide search.
-func (sc *scanner) replacement(secret string) string {
-	if rep, ok := sc.known[secret]; ok {
-		return rep
+// replacement returns what a secret becomes, and remembers a named secret
+// for the batch-wide search.
+func (sc *scanner) replacement(secret string, named bool) string {
+	k, ok := sc.known[secret]
+	if !ok {
+		k.rep = sc.rules.mask
+		if sc.rules.action == ActionFingerprint {
+			k.rep = sc.fp.Fingerprint(secret)
+		}
 	}
-	rep := sc.rules.mask
-	if sc.rules.action == ActionFingerprint {
-		rep = sc.fp.Fingerprint(secret)
-	}
-	sc.known[secret] = rep
-	if len(secret) >= minEchoLen {
+	if named && !k.listed && len(secret) >= minEchoLen && !sc.echoing {
+		k.listed = true
 		sc.knownList = append(sc.knownList, secret)
 		if sc.minKnown == 0 || len(secret) < sc.minKnown {
 			sc.minKnown = len(secret)
 		}
 	}
-	return rep
+	if !ok || k.listed {
+		sc.known[secret] = k
+	}
+	return k.rep
+}
+
+// knownSecret is the replacement of a secret of the batch.
+type knownSecret struct {
+	rep    string
+	listed bool // in knownList
 }

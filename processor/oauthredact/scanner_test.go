@@ -51,7 +51,7 @@ func TestDetectors(t *testing.T) {
 		{"url idempotent", "url.full", "https://app/cb?code=" + fp(sTok), "https://app/cb?code=" + fp(sTok)},
 		// form-encoded
 		{"form body", "http.request.body", "grant_type=refresh_token&refresh_token=" + sTok + "&client_secret=" + sTok2, "grant_type=refresh_token&refresh_token=" + fp(sTok) + "&client_secret=" + fp(sTok2)},
-		{"form plus decoded", "", "code_verifier=a+b", "code_verifier=" + fp("a b")},
+		{"form plus kept", "", "code_verifier=a+b%2B", "code_verifier=" + fp("a+b+")},
 		// JSON text
 		{"json", "", `{"access_token":"` + sTok + `","token_type":"Bearer","expires_in":3600}`, `{"access_token":"` + fp(sTok) + `","token_type":"Bearer","expires_in":3600}`},
 		{"json spaces and state", "", `{ "state" : "` + sTok + `" }`, `{ "state" : "` + fp(sTok) + `" }`},
