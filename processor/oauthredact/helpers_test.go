@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/processor"
 	"go.opentelemetry.io/collector/processor/processortest"
 
 	"github.com/otelcol-oauth/otelcol-oauth/internal/contract"
@@ -71,4 +72,8 @@ func noLeak(t testing.TB, what string, b []byte, secrets ...string) {
 			t.Errorf("%s: secret #%d (%d bytes) leaked", what, i, len(s))
 		}
 	}
+}
+
+func testSettings() processor.Settings {
+	return processortest.NewNopSettings(metadata.Type)
 }
