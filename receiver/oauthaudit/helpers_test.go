@@ -38,14 +38,14 @@ func (e fakeEvent) json() string {
 
 // fakeAudit is an in-process AuthPlane-compatible GET /admin/audit.
 type fakeAudit struct {
-	t *testing.T
-	mu sync.Mutex
-	events    []fakeEvent
-	desc      bool // newest first
-	exclusive bool // since compares with > instead of >=
-	envelope  bool // {"events": [...]} instead of a bare array
+	t            *testing.T
+	mu           sync.Mutex
+	events       []fakeEvent
+	desc         bool // newest first
+	exclusive    bool // since compares with > instead of >=
+	envelope     bool // {"events": [...]} instead of a bare array
 	ignoreOffset bool
-	token     string
+	token        string
 	// fail, when non-nil, answers instead of the listing (one use per entry).
 	fail     []func(w http.ResponseWriter)
 	requests []*http.Request
