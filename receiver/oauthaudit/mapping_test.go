@@ -32,9 +32,9 @@ func attrStr(lr plog.LogRecord, k string) string {
 func TestMappingTable(t *testing.T) {
 	const absent = "<absent>"
 	for _, tc := range []struct {
-		action, detail                string
-		op, status, reason, grant     string
-		severity                      plog.SeverityNumber
+		action, detail            string
+		op, status, reason, grant string
+		severity                  plog.SeverityNumber
 	}{
 		{"token.issued", "family=f1", contract.OpToken, "success", absent, absent, plog.SeverityNumberInfo},
 		{"token.refreshed", "family=f1", contract.OpRefresh, "success", "normal", "refresh_token", plog.SeverityNumberInfo},
