@@ -19,6 +19,7 @@ GO_SOURCES := $(shell find . -name '*.go' -not -path './_build/*' -not -path './
               go.mod go.sum builder-config.yaml $(shell find . -name metadata.yaml -not -path './_build/*')
 
 .PHONY: all build run test test-unit test-fuzz test-integration test-e2e test-faults \
+        test-deploy test-rules tools-prometheus tools-loki \
         bench fuzz lint generate clean
 
 all: build
@@ -49,11 +50,28 @@ run: $(BIN)
 	exec ./$(BIN) --config otelcol-config.yaml
 
 ## test: every test target (what CI runs)
-test: test-unit test-fuzz test-integration test-e2e test-faults
+test: test-unit test-deploy test-fuzz test-integration test-e2e test-faults
 
 ## test-unit: the Go unit tests of every package
 test-unit:
 	go test $(GO_TEST_FLAGS) ./...
+
+## tools-prometheus: Debian's prometheus and promtool (apt-get, as root) when missing
+tools-prometheus:
+	./scripts/install-prometheus.sh
+
+## tools-loki: build Loki once into ~/.cache/otelcol-oauth (outside the work tree)
+tools-loki:
+	./scripts/loki.sh >/dev/null
+
+## test-rules: promtool check and unit tests of the Prometheus rules in deploy/
+test-rules: tools-prometheus
+	promtool check rules deploy/prometheus/*-rules.yaml
+	promtool test rules deploy/prometheus/tests/*.test.yaml
+
+## test-deploy: rules (promtool), every shipped config (otelcol-oauth validate), manifests
+test-deploy: $(BIN) tools-prometheus
+	OTELCOL_OAUTH_REQUIRE_TOOLS=1 go test $(GO_TEST_FLAGS) -tags deploy -count=1 -timeout 10m ./tests/deploy/...
 
 ## test-fuzz: each fuzz target for $(FUZZTIME)
 test-fuzz:
@@ -88,6 +106,7 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	go vet ./...
 	go vet -tags integration ./tests/...
+	go vet -tags deploy,e2e ./tests/...
 	go run $(STATICCHECK) ./...
 
 ## generate: mdatagen for every component
