@@ -26,36 +26,33 @@ func repoRoot() string {
 // scrapeLabels are added by Prometheus to every scraped series.
 var scrapeLabels = []string{"job", "instance"}
 
-// otelcolLabels are the labels of the collector's internal metrics as its
-// Prometheus endpoint serves them at v0.161.0 (service::telemetry). The
-// per-component attributes come from the metadata.yaml of receiverhelper,
-// exporterhelper, processorhelper and memorylimiterprocessor.
-var otelcolLabels = []string{
-	"service_instance_id", "service_name", "service_version",
-	"otel_scope_name", "otel_scope_version", "otel_scope_schema_url",
-}
-
-// otelcolMetrics lists the internal metrics the health rules may use, with
-// their own labels on top of otelcolLabels.
+// otelcolMetrics lists the collector's internal metrics the health rules may
+// use, with their labels, exactly as bin/otelcol-oauth v0.161.0 serves them on
+// its telemetry endpoint: counters carry no `_total` suffix, and the service
+// name, version and instance id are on target_info only. The attributes come
+// from the metadata.yaml of receiverhelper, exporterhelper, processorhelper and
+// memorylimiterprocessor (send_failed has error and server details at the
+// detailed level).
 var otelcolMetrics = func() map[string][]string {
 	m := map[string][]string{}
 	for _, sig := range []string{"spans", "metric_points", "log_records"} {
-		m["otelcol_receiver_accepted_"+sig+"_total"] = []string{"receiver", "transport"}
-		m["otelcol_receiver_refused_"+sig+"_total"] = []string{"receiver", "transport"}
-		m["otelcol_receiver_failed_"+sig+"_total"] = []string{"receiver", "transport"}
-		m["otelcol_exporter_sent_"+sig+"_total"] = []string{"exporter"}
-		m["otelcol_exporter_send_failed_"+sig+"_total"] = []string{"exporter", "error_type", "error_permanent"}
-		m["otelcol_exporter_enqueue_failed_"+sig+"_total"] = []string{"exporter"}
-		m["otelcol_processor_memory_limiter_accepted_"+sig+"_total"] = []string{"processor"}
-		m["otelcol_processor_memory_limiter_refused_"+sig+"_total"] = []string{"processor"}
+		m["otelcol_receiver_accepted_"+sig] = []string{"receiver", "transport"}
+		m["otelcol_receiver_refused_"+sig] = []string{"receiver", "transport"}
+		m["otelcol_receiver_failed_"+sig] = []string{"receiver", "transport"}
+		m["otelcol_exporter_sent_"+sig] = []string{"exporter", "server_address", "server_port", "url_path"}
+		m["otelcol_exporter_send_failed_"+sig] = []string{"exporter", "server_address", "server_port", "url_path", "error_type", "error_permanent"}
+		m["otelcol_exporter_enqueue_failed_"+sig] = []string{"exporter"}
+		m["otelcol_processor_memory_limiter_accepted_"+sig] = []string{"processor"}
+		m["otelcol_processor_memory_limiter_refused_"+sig] = []string{"processor"}
 	}
 	m["otelcol_exporter_queue_size"] = []string{"exporter", "data_type"}
 	m["otelcol_exporter_queue_capacity"] = []string{"exporter", "data_type"}
-	m["otelcol_processor_incoming_items_total"] = []string{"processor", "otel_signal"}
-	m["otelcol_processor_outgoing_items_total"] = []string{"processor", "otel_signal"}
-	for k, v := range m {
-		m[k] = append(v, otelcolLabels...)
-	}
+	m["otelcol_exporter_in_flight_requests"] = []string{"exporter", "data_type"}
+	m["otelcol_processor_incoming_items"] = []string{"processor", "otel_signal"}
+	m["otelcol_processor_outgoing_items"] = []string{"processor", "otel_signal"}
+	m["otelcol_process_uptime"] = nil
+	m["otelcol_process_memory_rss"] = nil
+	m["target_info"] = []string{"service_instance_id", "service_name", "service_version"}
 	return m
 }()
 
