@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"reflect"
+	"slices"
 	"strings"
 	"time"
 
@@ -189,14 +191,59 @@ func (c *Config) Validate() error {
 
 // Unmarshal decodes the section. It is needed because the squashed
 // confighttp.ClientConfig brings its own Unmarshal, which would otherwise be
-// promoted and decode only the client settings.
+// promoted and decode only the client settings; and because decoding around
+// it does not report unknown keys, which are checked here.
 func (p *PullConfig) Unmarshal(conf *confmap.Conf) error {
+	if err := checkKeys(conf, reflect.TypeFor[PullConfig]()); err != nil {
+		return err
+	}
 	type plain PullConfig
 	return conf.Unmarshal((*plain)(p))
 }
 
 // Unmarshal decodes the section; see PullConfig.Unmarshal.
 func (p *PushConfig) Unmarshal(conf *confmap.Conf) error {
+	if err := checkKeys(conf, reflect.TypeFor[PushConfig]()); err != nil {
+		return err
+	}
 	type plain PushConfig
 	return conf.Unmarshal((*plain)(p))
+}
+
+// checkKeys reports top-level keys of conf that no mapstructure tag of t
+// (squashed fields included) names.
+func checkKeys(conf *confmap.Conf, t reflect.Type) error {
+	known := map[string]bool{}
+	var walk func(t reflect.Type)
+	walk = func(t reflect.Type) {
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			name, opts, _ := strings.Cut(f.Tag.Get("mapstructure"), ",")
+			if name == "" && strings.Contains(opts, "squash") {
+				ft := f.Type
+				if ft.Kind() == reflect.Pointer {
+					ft = ft.Elem()
+				}
+				if ft.Kind() == reflect.Struct {
+					walk(ft)
+				}
+				continue
+			}
+			if name != "" && name != "-" {
+				known[name] = true
+			}
+		}
+	}
+	walk(t)
+	var unknown []string
+	for k := range conf.ToStringMap() {
+		if !known[strings.ToLower(k)] {
+			unknown = append(unknown, k)
+		}
+	}
+	if len(unknown) > 0 {
+		slices.Sort(unknown)
+		return fmt.Errorf("unknown keys: %s", strings.Join(unknown, ", "))
+	}
+	return nil
 }

@@ -65,6 +65,20 @@ func TestConfigSectionDefaults(t *testing.T) {
 	assert.False(t, cfg.Pull.HasValue())
 }
 
+func TestConfigSectionDisabled(t *testing.T) {
+	cfg := loadConfig(t, "pull_disabled")
+	require.NoError(t, confmap.Validate(cfg))
+	assert.False(t, cfg.Pull.HasValue())
+	assert.True(t, cfg.Push.HasValue())
+}
+
+func TestConfigUnknownKeyNamed(t *testing.T) {
+	cm := confmap.NewFromStringMap(map[string]any{"pull": map[string]any{"endpoint": "http://x", "poll_intervall": "1s"}})
+	cfg := NewFactory().CreateDefaultConfig().(*Config)
+	err := cm.Unmarshal(cfg)
+	require.ErrorContains(t, err, "poll_intervall")
+}
+
 func TestConfigPush(t *testing.T) {
 	cfg := loadConfig(t, "push")
 	require.NoError(t, confmap.Validate(cfg))
