@@ -89,7 +89,7 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	var err, errs error
 	builder.OauthSecurityEvictions, err = builder.meter.Int64Counter(
 		"otelcol_oauth_security_evictions",
-		metric.WithDescription("Tracked fingerprints pushed out by max_entries before their TTL ended (oldest first). [Alpha]"),
+		metric.WithDescription("Tracked entries pushed out by max_entries, oldest first (entries whose TTL ended are normally swept before; one not yet swept counts too). [Alpha]"),
 		metric.WithUnit("{entry}"),
 	)
 	errs = errors.Join(errs, err)

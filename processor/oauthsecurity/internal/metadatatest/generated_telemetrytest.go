@@ -24,7 +24,7 @@ func NewSettings(tt *componenttest.Telemetry) processor.Settings {
 func AssertEqualOauthSecurityEvictions(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_oauth_security_evictions",
-		Description: "Tracked fingerprints pushed out by max_entries before their TTL ended (oldest first). [Alpha]",
+		Description: "Tracked entries pushed out by max_entries, oldest first (entries whose TTL ended are normally swept before; one not yet swept counts too). [Alpha]",
 		Unit:        "{entry}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,
