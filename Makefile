@@ -27,13 +27,13 @@ all: build
 ## build: the collector binary from builder-config.yaml into bin/otelcol-oauth
 build: $(BIN)
 
-# ocb rewrites _build on every run; the lock keeps parallel builds (several
-# test shells, several developers' agents) from corrupting it.
+# ocb rewrites _build on every run; the lock keeps parallel builds from
+# corrupting it, and the rename replaces a binary that is still running.
 $(BIN): $(GO_SOURCES)
 	@mkdir -p bin
-	flock /tmp/otelcol-oauth-build.lock \
-	  go run go.opentelemetry.io/collector/cmd/builder@$(OCB_VERSION) --config builder-config.yaml
-	cp $(BUILD_DIR)/otelcol-oauth $(BIN)
+	flock /tmp/otelcol-oauth-build.lock sh -c '\
+	  go run go.opentelemetry.io/collector/cmd/builder@$(OCB_VERSION) --config builder-config.yaml && \
+	  cp $(BUILD_DIR)/otelcol-oauth $(BIN).tmp && mv -f $(BIN).tmp $(BIN)'
 	@echo "built $(BIN)"
 
 ## run: build and start the collector on the default config (otelcol-config.yaml)
