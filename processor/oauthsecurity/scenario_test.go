@@ -65,3 +65,25 @@ func TestScenarioDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// TestScenarioBenignTrafficIsHard checks the benign traffic really exercises
+// the grace window: without it, concurrent refreshes look like reuse.
+func TestScenarioBenignTrafficIsHard(t *testing.T) {
+	sc := scenario.Generate(scenario.Config{Seed: 1, Users: 300, Key: testKey, Start: t0, GracePeriod: 2 * time.Second})
+	d, err := newDetector(testConfig(), processortest.NewNopSettings(metadata.Type)) // reuse_grace_period 0
+	require.NoError(t, err)
+	var now time.Time
+	d.now = func() time.Time { return now }
+	scorer := scenario.NewScorer()
+	for _, b := range sc.Batches(200) {
+		now = b.Now
+		if b.Signal == scenario.Span {
+			td, _ := d.processTraces(context.Background(), b.Traces)
+			scorer.Traces(td)
+		} else {
+			ld, _ := d.processLogs(context.Background(), b.Logs)
+			scorer.Logs(ld)
+		}
+	}
+	assert.Positive(t, scorer.Score(sc).FalsePositives)
+}
