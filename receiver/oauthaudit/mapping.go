@@ -189,16 +189,57 @@ func appendRecord(sl plog.LogRecordSlice, ev *Event, observed time.Time) {
 	if ev.IP != "" {
 		a.PutStr(contract.AttrClientAddress, ev.IP)
 	}
-	if ev.Detail != "" {
-		a.PutStr(contract.AttrAuditDetail, ev.Detail)
-	}
+	detail, hasSecret := ev.Detail, false
 	for _, e := range entries {
-		if e.flag {
+		switch {
+		case e.flag:
 			a.PutBool(contract.AttrAuditDetailPrefix+e.key, true)
-		} else {
+		case isSecretParam(e.key):
+			// A credential in the detail goes to its contract attribute
+			// (oauth.code, oauth.refresh_token, ...), where oauth_redact
+			// fingerprints it and oauth_security correlates it.
+			a.PutStr("oauth."+strings.ToLower(e.key), e.value)
+			hasSecret = true
+		default:
 			a.PutStr(contract.AttrAuditDetailPrefix+e.key, e.value)
 		}
 	}
+	if hasSecret {
+		detail = rebuildDetail(entries)
+	}
+	if detail != "" {
+		a.PutStr(contract.AttrAuditDetail, detail)
+	}
+}
+
+func isSecretParam(k string) bool {
+	for _, s := range contract.SecretParams {
+		if strings.EqualFold(k, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// rebuildDetail writes the parsed detail back with each secret value
+// replaced by the name of the attribute that carries it, so that the raw
+// detail attribute never holds a credential.
+func rebuildDetail(entries []detailEntry) string {
+	var b strings.Builder
+	for i, e := range entries {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(e.key)
+		switch {
+		case e.flag:
+		case isSecretParam(e.key):
+			b.WriteString("=<oauth." + strings.ToLower(e.key) + ">")
+		default:
+			b.WriteString("=" + e.value)
+		}
+	}
+	return b.String()
 }
 
 func severityText(s plog.SeverityNumber) string {

@@ -113,3 +113,17 @@ func TestParseDetail(t *testing.T) {
 	assert.Len(t, parseDetail(many), maxDetailAttrs)
 	assert.Empty(t, parseDetail(`q="unterminated`)[0].value[len("unterminated"):])
 }
+
+func TestMappingMovesCredentialsOutOfTheDetail(t *testing.T) {
+	lr := mapOne(t, `{"action":"token.revoked","detail":"family=f1 refresh_token=rt-secret-value Code=c-secret-value reuse_detection"}`)
+	assert.Equal(t, "rt-secret-value", attrStr(lr, contract.AttrRefreshToken))
+	assert.Equal(t, "c-secret-value", attrStr(lr, contract.AttrCode))
+	assert.Equal(t, "f1", attrStr(lr, contract.AttrAuditDetailPrefix+"family"))
+	lr.Attributes().Range(func(k string, v pcommon.Value) bool {
+		if k != contract.AttrRefreshToken && k != contract.AttrCode {
+			assert.NotContains(t, v.AsString(), "secret-value", k)
+		}
+		return true
+	})
+	assert.Equal(t, "family=f1 refresh_token=<oauth.refresh_token> Code=<oauth.code> reuse_detection", attrStr(lr, contract.AttrAuditDetail))
+}

@@ -274,7 +274,9 @@ func (p *puller) fetch(ctx context.Context, since, until time.Time, offset int) 
 		}
 	}
 	u := *p.base
-	u.Path = strings.TrimSuffix(u.Path, "/") + auditPath
+	if u.Path = strings.TrimSuffix(u.Path, "/"); !strings.HasSuffix(u.Path, auditPath) {
+		u.Path += auditPath
+	}
 	u.RawQuery = q.Encode()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), http.NoBody)
 	if err != nil {

@@ -132,6 +132,18 @@ func TestPullRequestShape(t *testing.T) {
 	assert.Equal(t, t0.Format(time.RFC3339), q.Get("until"))
 }
 
+func TestPullEndpointWithOrWithoutAuditPath(t *testing.T) {
+	srv := newFakeAudit(t)
+	srv.add(burst("a", 2, t0.Add(-time.Minute))...)
+	for _, suffix := range []string{"", "/", "/admin/audit", "/admin/audit/"} {
+		sink := &consumertest.LogsSink{}
+		p := newTestPuller(t, srv, sink, nil, &fakeClock{t: t0})
+		p.base = mustURL(t, srv.srv.URL+suffix)
+		require.Equal(t, p.cfg.PollInterval, p.pollOnce(context.Background()), suffix)
+		assert.Len(t, auditIDs(sink), 2, suffix)
+	}
+}
+
 func TestPullCursorSurvivesRestart(t *testing.T) {
 	srv := newFakeAudit(t)
 	srv.desc = true
