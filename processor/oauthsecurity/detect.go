@@ -193,7 +193,7 @@ func (d *detector) inspect(r *record, nowMs int64, det, rep []finding) ([]findin
 	status := contract.Status(r.attrs, r.res, op, r.statusCode)
 	reason := contract.Reason(r.attrs, r.res, op, status)
 	side := sideCode(contract.Side(r.attrs, r.res, r.spanKind))
-	tag := useTag(r)
+	tag, untraced := useTag(r), r.traceID.IsEmpty()
 	success := status == contract.StatusSuccess
 	var fp [16]byte
 	rewrite := false
@@ -209,7 +209,7 @@ func (d *detector) inspect(r *record, nowMs int64, det, rep []finding) ([]findin
 		// Only a plain successful refresh is a use: concurrent_success is the
 		// app saying it resolved a concurrent refresh itself.
 		if success && (reason == contract.ReasonNormal || reason == "") && d.secretKey(r, refreshKeys, &fp) {
-			if d.use(makeKey(&fp, kindRefresh, side), kindRefresh, tag, r.timeMs, nowMs, d.graceMs) {
+			if d.use(makeKey(&fp, kindRefresh, side), kindRefresh, tag, untraced, r.timeMs, nowMs, d.graceMs) {
 				det = append(det, newFinding(contract.EventTokenReuse, contract.SourceDetected, ruleRefreshReuse))
 				rewrite = true
 			}
@@ -218,18 +218,18 @@ func (d *detector) inspect(r *record, nowMs int64, det, rep []finding) ([]findin
 		redeemed := false
 		if success && d.secretKey(r, codeKeys, &fp) {
 			redeemed = true
-			if d.use(makeKey(&fp, kindCode, side), kindCode, tag, r.timeMs, nowMs, 0) {
+			if d.use(makeKey(&fp, kindCode, side), kindCode, tag, untraced, r.timeMs, nowMs, 0) {
 				det = append(det, newFinding(contract.EventCodeInjection, contract.SourceDetected, ruleCodeReuse))
 			}
 		}
 		if success && d.secretKey(r, verifierKeys, &fp) {
-			if d.use(makeKey(&fp, kindVerifier, side), kindVerifier, tag, r.timeMs, nowMs, 0) {
+			if d.use(makeKey(&fp, kindVerifier, side), kindVerifier, tag, untraced, r.timeMs, nowMs, 0) {
 				det = append(det, newFinding(contract.EventPKCEReplay, contract.SourceDetected, ruleVerifierReuse))
 			}
 		}
 		if op == contract.OpCallback {
 			if success && d.secretKey(r, stateKeys, &fp) {
-				if d.use(makeKey(&fp, kindState, side), kindState, tag, r.timeMs, nowMs, 0) {
+				if d.use(makeKey(&fp, kindState, side), kindState, tag, untraced, r.timeMs, nowMs, 0) {
 					det = append(det, newFinding(contract.EventIntegrityViolation, contract.SourceDetected, ruleStateReuse))
 				}
 			}
@@ -271,21 +271,31 @@ func (d *detector) inspect(r *record, nowMs int64, det, rep []finding) ([]findin
 	return det, rep, rewrite
 }
 
+// untracedSameUseMs: a record without trace context (an app log line) and
+// another record of the same secret this close in time are taken as one use:
+// the log line of a traced span, or two log lines of one refresh
+// (token_refresh_success and token_rotation_complete).
+const untracedSameUseMs = 1000
+
 // use records a successful use of a secret and reports whether it is a
 // reuse: an earlier use by another request (tag), more than grace apart.
 // Record times may be skewed between services, so the distance is absolute.
-func (d *detector) use(key uint64, k kind, tag uint32, atMs, nowMs, graceMs int64) bool {
+// The entry's flag marks a use recorded without trace context.
+func (d *detector) use(key uint64, k kind, tag uint32, untraced bool, atMs, nowMs, graceMs int64) bool {
 	if v, ok := d.st.get(key, nowMs); ok {
-		if valTag(v) == tag {
+		if valTag(v) == tag && !untraced && !valFlag(v) {
 			return false
 		}
 		dt := atMs - valTime(v)
 		if dt < 0 {
 			dt = -dt
 		}
+		if (untraced || valFlag(v)) && dt <= untracedSameUseMs {
+			return false
+		}
 		return graceMs <= 0 || dt > graceMs
 	}
-	d.st.put(key, packVal(atMs, tag, k, false))
+	d.st.put(key, packVal(atMs, tag, k, untraced))
 	return false
 }
 

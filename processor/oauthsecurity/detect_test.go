@@ -120,11 +120,16 @@ func TestBenignSameUseSeenTwice(t *testing.T) {
 	assert.Nil(t, findings(h.span(r).Attributes()))
 	lr := refresh(1, fp("rt-A"), contract.AttrSide, contract.SideServer)
 	assert.Nil(t, findings(h.log(lr).Attributes()))
-	// Without trace context a log is identified by its time.
+	// Without trace context, records of one secret within a second are one
+	// use: two log lines of one rotation, or the log line of a traced span.
 	nt := refresh(0, fp("rt-L"))
 	h.log(nt)
 	assert.Nil(t, findings(h.log(nt).Attributes()))
+	assert.Nil(t, findings(h.log(nt.after(5*time.Millisecond)).Attributes()))
 	assert.Equal(t, []string{contract.EventTokenReuse}, findings(h.log(nt.after(time.Minute)).Attributes()))
+	h.span(refresh(7, fp("rt-S"), contract.AttrSide, contract.SideUnspecified))
+	assert.Nil(t, findings(h.log(refresh(0, fp("rt-S")).after(300*time.Millisecond)).Attributes()))
+	assert.Equal(t, []string{contract.EventTokenReuse}, findings(h.span(refresh(8, fp("rt-S"), contract.AttrSide, contract.SideUnspecified).after(400*time.Millisecond)).Attributes()))
 }
 
 func TestCodeInjection(t *testing.T) {
