@@ -220,11 +220,11 @@ func (d *detector) load(ctx context.Context, p *persister) error {
 		return fmt.Errorf("state version %d not supported", meta.Version)
 	}
 	p.lastChunks = meta.Chunks
+	d.mu.Lock()
+	defer d.mu.Unlock()
 	if meta.KeyCheck != d.fp.Fingerprint(keyCheckInput) {
 		return errors.New("state was saved with another fingerprint_key; dropped")
 	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
 	nowMs := d.now().UnixMilli()
 	for i := 0; i < meta.Chunks; i++ {
 		b, err := p.client.Get(ctx, chunkPrefix+strconv.Itoa(i))

@@ -159,9 +159,6 @@ func (d *detector) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, er
 					attrs: lr.Attributes(), res: res, spanKind: ptrace.SpanKindUnspecified,
 					traceID: lr.TraceID(), spanID: lr.SpanID(), timeMs: timeMs(ts, nowMs),
 				}
-				if lr.SeverityNumber() >= plog.SeverityNumberError && lr.SeverityNumber() <= plog.SeverityNumberFatal4 {
-					r.statusCode = ptrace.StatusCodeError
-				}
 				d.inspectOne(&r, nowMs, ptrace.Span{}, false, ts)
 			}
 		}
