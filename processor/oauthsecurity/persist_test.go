@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/processor"
 	"go.opentelemetry.io/collector/processor/processortest"
@@ -18,6 +19,17 @@ import (
 )
 
 var storageID = component.MustNewIDWithName("file_storage", "security")
+
+func plogOf(recs ...rec) plog.Logs {
+	ld := plog.NewLogs()
+	sl := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty()
+	for _, r := range recs {
+		lr := sl.LogRecords().AppendEmpty()
+		lr.SetTraceID(traceID(r.trace))
+		r.fill(lr.Attributes())
+	}
+	return ld
+}
 
 func tracesOf(recs ...rec) ptrace.Traces {
 	td := ptrace.NewTraces()
@@ -179,4 +191,35 @@ func TestTracesAndLogsPipelinesShareState(t *testing.T) {
 	h := &harness{t: t, d: shared[cfg], clock: t0}
 	lr := h.log(refresh(2, fp("rt"), contract.AttrSide, contract.SideServer))
 	assert.Equal(t, []string{contract.EventTokenReuse}, findings(lr.Attributes()))
+}
+
+func TestConcurrentPipelinesAndCheckpoints(t *testing.T) {
+	st := newMemStorage()
+	cfg := testConfig()
+	cfg.Storage = &storageID
+	cfg.CheckpointInterval = time.Hour
+	run := startRun(t, cfg, host{storageID: st})
+	d := shared[cfg]
+	done := make(chan struct{})
+	for g := range 4 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for i := range 200 {
+				tok := fp(string(rune('a'+g)) + string(rune(i)))
+				if g%2 == 0 {
+					_ = run.traces.ConsumeTraces(context.Background(), tracesOf(refresh(byte(i), tok)))
+				} else {
+					_, _ = d.processLogs(context.Background(), plogOf(refresh(byte(i), tok)))
+				}
+			}
+		}()
+	}
+	for range 20 {
+		require.NoError(t, d.checkpoint(context.Background()))
+	}
+	for range 4 {
+		<-done
+	}
+	run.stop(t)
+	assert.NotEmpty(t, st.data[metaKey])
 }
