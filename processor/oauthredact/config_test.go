@@ -1,7 +1,9 @@
 package oauthredact
 
 import (
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -45,4 +47,40 @@ func TestConfigErrorsNameTheField(t *testing.T) {
 
 	err = confmap.Validate(NewFactory().CreateDefaultConfig())
 	require.ErrorContains(t, err, "fingerprint_key", "the default has no key and must be refused")
+}
+
+func TestConfigNewFieldErrors(t *testing.T) {
+	cases := map[string]func(*Config){
+		"secret_key_patterns[0]":                             func(c *Config) { c.SecretKeyPatterns = []string{"("} },
+		"value_patterns[1]":                                  func(c *Config) { c.ValuePatterns = []string{"ok_[a-z]+", "[z-a]"} },
+		"value_patterns[0]: must not match the empty string": func(c *Config) { c.ValuePatterns = []string{"x*"} },
+		"allow_keys[0]":                                      func(c *Config) { c.AllowKeys = []string{"OAuth.Refresh_Token"} },
+		"query_params[0]":                                    func(c *Config) { c.QueryParams = []string{" "} },
+		"secret_keys[0]":                                     func(c *Config) { c.SecretKeys = []string{""} },
+	}
+	for field, mutate := range cases {
+		cfg := loadConfig(t, "")
+		mutate(cfg)
+		err := confmap.Validate(cfg)
+		require.ErrorContains(t, err, field)
+		assert.NotContains(t, err.Error(), string(cfg.FingerprintKey))
+	}
+	cfg := loadConfig(t, "full")
+	require.NoError(t, confmap.Validate(cfg))
+	assert.Equal(t, []string{"x-api-key"}, cfg.SecretKeys)
+	assert.Equal(t, []string{"(?i)password$"}, cfg.SecretKeyPatterns)
+	assert.Equal(t, []string{"http.user_agent"}, cfg.AllowKeys)
+	assert.Equal(t, []string{"sk_live_[0-9a-zA-Z]{24,}"}, cfg.ValuePatterns)
+	assert.Equal(t, []string{"api_key"}, cfg.QueryParams)
+	assert.True(t, cfg.Summary)
+}
+
+// TestReadmeListsTokenFormats keeps the documented list of token formats in
+// step with the code.
+func TestReadmeListsTokenFormats(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	require.NoError(t, err)
+	for _, f := range BuiltinTokenFormats {
+		assert.Contains(t, string(readme), "| "+f.Name+" | `"+strings.ReplaceAll(f.Regexp, "|", `\|`)+"` |")
+	}
 }

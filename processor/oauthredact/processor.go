@@ -137,6 +137,7 @@ func (r *redactor) put(ctx context.Context, sc *scanner, sig signal) {
 	sc.minKnown = 0
 	sc.echoing = false
 	sc.echo.list = nil
+	clear(sc.finds[:cap(sc.finds)])
 	clear(sc.out[:cap(sc.out)])
 	clear(sc.tmp[:cap(sc.tmp)])
 	r.pool.Put(sc)

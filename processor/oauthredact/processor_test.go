@@ -2,11 +2,13 @@ package oauthredact
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/pmetric"
@@ -14,6 +16,8 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/otelcol-oauth/otelcol-oauth/internal/contract"
 	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthredact/internal/metadatatest"
@@ -252,4 +256,28 @@ func TestCleanSpanZeroAlloc(t *testing.T) {
 	after, err := (&ptrace.ProtoMarshaler{}).MarshalTraces(td)
 	require.NoError(t, err)
 	assert.Equal(t, before, after, "a secret-free record comes out byte-identical")
+}
+
+// TestNothingLogged: even at debug level, processing secrets writes no log
+// line (so none can hold a secret).
+func TestNothingLogged(t *testing.T) {
+	core, logs := observer.New(zap.DebugLevel)
+	set := testSettings()
+	set.Logger = zap.New(core)
+	ctx := context.Background()
+	for _, action := range []string{ActionFingerprint, ActionMask, ActionRemove} {
+		cfg := testConfig()
+		cfg.Action = action
+		cfg.Summary = true
+		p, err := NewFactory().CreateTraces(ctx, set, cfg, new(consumertest.TracesSink))
+		require.NoError(t, err)
+		require.NoError(t, p.Start(ctx, componenttest.NewNopHost()))
+		td, secrets := oauthBatch(9, 30)
+		require.NoError(t, p.ConsumeTraces(ctx, td))
+		require.NoError(t, p.Shutdown(ctx))
+		for _, e := range logs.All() {
+			noLeak(t, "log line", []byte(e.Message+fmt.Sprint(e.ContextMap())), append(secrets, testKey)...)
+		}
+	}
+	assert.Zero(t, logs.Len(), "the processor logs nothing per record")
 }

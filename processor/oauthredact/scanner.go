@@ -34,7 +34,11 @@ type rules struct {
 	secretKeys  map[string]struct{} // lower case
 	params      map[string]struct{} // lower case
 	keyPatterns []*regexp.Regexp
-	patterns    []valuePattern
+	// filters in front of the maps above
+	keyFilter, headerFilter, paramFilter nameFilter
+	// minPatternLen is the shortest string the token formats can match.
+	minPatternLen int
+	patterns      []valuePattern
 	// pairs has a bit for the first two bytes of every pattern prefix; the
 	// patterns without a prefix of at least two bytes are in loose.
 	pairs    [65536 / 64]uint64
@@ -91,6 +95,22 @@ func newRules(cfg *Config) *rules {
 		if err == nil { // validated
 			r.patterns = append(r.patterns, p)
 		}
+	}
+	for k := range r.keys {
+		r.keyFilter.add(k)
+	}
+	for _, h := range headerNames {
+		r.headerFilter.add(h)
+	}
+	for k := range r.params {
+		r.paramFilter.add(k)
+	}
+	for k := range r.secretKeys {
+		r.paramFilter.add(k)
+	}
+	r.minPatternLen = 12 // the shortest built-in format (a JWT)
+	if len(cfg.ValuePatterns) > 0 {
+		r.minPatternLen = 1
 	}
 	for i, p := range r.patterns {
 		if len(p.prefix) < 2 {
@@ -154,16 +174,45 @@ type finding struct {
 	named      bool // found by name (key, parameter, header): searched batch-wide
 }
 
+// nameFilter is a 4096-bit set over (length, first byte, last byte) of a
+// set of names, case-insensitive: most keys are rejected without hashing
+// the whole key for a map lookup.
+type nameFilter [64]uint64
+
+func nameBit(s string) uint32 {
+	return (uint32(len(s))*131 + uint32(s[0]|0x20)*31 + uint32(s[len(s)-1]|0x20)) & 4095
+}
+
+func (f *nameFilter) add(s string) {
+	if s != "" {
+		b := nameBit(s)
+		f[b>>6] |= 1 << (b & 63)
+	}
+}
+
+func (f *nameFilter) may(s string) bool {
+	if s == "" {
+		return false
+	}
+	b := nameBit(s)
+	return f[b>>6]&(1<<(b&63)) != 0
+}
+
+var headerNames = []string{"authorization", "proxy-authorization", "proxy_authorization", "cookie", "set-cookie", "set_cookie"}
+
 // classify returns how the value under key is treated.
 func (sc *scanner) classify(key string) keyKind {
 	r := sc.rules
 	var buf [64]byte
-	lk := lower(&buf, key)
-	if k, ok := r.keys[string(lk)]; ok {
-		return k
+	if r.keyFilter.may(key) {
+		if k, ok := r.keys[string(lower(&buf, key))]; ok {
+			return k
+		}
 	}
-	if k := headerKind(lk); k != kindText {
-		return k
+	if seg := key[strings.LastIndexByte(key, '.')+1:]; r.headerFilter.may(seg) {
+		if k := headerKind(lower(&buf, seg)); k != kindText {
+			return k
+		}
 	}
 	if len(r.keyPatterns) == 0 {
 		return kindText
@@ -187,6 +236,9 @@ func (sc *scanner) classify(key string) keyKind {
 // isParam reports whether name (a URL/form/JSON parameter) is secret.
 func (sc *scanner) paramKind(name string) keyKind {
 	if len(name) == 0 || len(name) > 64 {
+		return kindText
+	}
+	if !sc.rules.paramFilter.may(name) {
 		return kindText
 	}
 	var buf [64]byte
@@ -603,6 +655,9 @@ func (sc *scanner) cookieValue(s string, start, end int, set bool) {
 // a pattern only runs where its whole prefix occurs.
 func (sc *scanner) scanPatterns(s string) {
 	r := sc.rules
+	if len(s) < r.minPatternLen {
+		return
+	}
 	for _, pi := range r.loose {
 		sc.scanPattern(s, &r.patterns[pi])
 	}
@@ -687,7 +742,7 @@ func insideFingerprint(s string, i int) bool {
 // Bloom filter and a map over the first 8 bytes of every secret, checked at
 // each position with a single 8-byte load.
 type echoIndex struct {
-	bloom [64]uint64       // 4096 bits
+	bloom [256]uint64      // 16384 bits
 	first map[uint64]int32 // first 8 bytes -> index of a secret in list
 	next  []int32          // next secret with the same first 8 bytes, or -1
 	list  []string         // the secrets (len >= minEchoLen)
@@ -699,11 +754,11 @@ func load64(s string, i int) uint64 {
 		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
 }
 
-func bloomBit(w uint64) uint64 { return (w * 0x9E3779B97F4A7C15) >> 52 }
+func bloomBit(w uint64) uint64 { return (w * 0x9E3779B97F4A7C15) >> 50 }
 
 // build indexes list (the secrets found in the first pass).
 func (e *echoIndex) build(list []string) {
-	e.bloom = [64]uint64{}
+	e.bloom = [256]uint64{}
 	if e.first == nil {
 		e.first = map[uint64]int32{}
 	}
