@@ -128,17 +128,6 @@ type record struct {
 	hasDur   bool
 }
 
-type dedupKey struct {
-	trace pcommon.TraceID
-	span  pcommon.SpanID
-	op    string
-}
-
-type dedupSlot struct {
-	k   dedupKey
-	exp int64
-}
-
 // state is everything an aggregator counts and tracks. It is guarded by
 // aggregator.mu.
 type state struct {
@@ -151,13 +140,11 @@ type state struct {
 	flows *fifo // oauth.state fingerprint -> authorize time
 	// dedup remembers counted OAuth spans so their log records are not
 	// counted again.
-	dedup     map[dedupKey]int64
-	dedupQ    []dedupSlot
-	dedupHead int
-	tokens    int // total across groups
-	pkce      int // total across groups
+	dedup  *dedupSet
+	tokens int // total across groups
+	pkce   int // total across groups
 
-	maxGroups, maxFlows, maxTokens, maxPKCE, maxDedup int
+	maxGroups, maxFlows, maxTokens, maxPKCE int
 
 	overflow  map[string]int64 // label -> values replaced by other
 	evictions map[string]int64 // state -> entries dropped
@@ -174,12 +161,11 @@ func newState(cfg *Config, now func() time.Time) *state {
 		groups:    map[string]*group{},
 		providers: map[string]string{},
 		flows:     newFIFO(),
-		dedup:     map[dedupKey]int64{},
 		maxGroups: defaultMaxGroups,
 		maxFlows:  defaultMaxFlows,
 		maxTokens: defaultMaxTokens,
 		maxPKCE:   defaultMaxPKCE,
-		maxDedup:  defaultMaxDedup,
+		dedup:     newDedupSet(defaultMaxDedup),
 		overflow:  map[string]int64{},
 		evictions: map[string]int64{},
 		sides:     cfg.Sides,
@@ -360,7 +346,9 @@ func (s *state) consumeTraces(td ptrace.Traces) {
 					r.duration = float64(r.end-r.start) / 1e9
 				}
 				if s.count(g, &r, nowN) && r.f.op != "" && !r.traceID.IsEmpty() && !r.spanID.IsEmpty() {
-					s.remember(dedupKey{r.traceID, r.spanID, r.f.op}, nowN)
+					if s.dedup.add(dedupKey{r.traceID, r.spanID, opIndex(r.f.op)}, nowN+int64(s.cfg.FlowTTL)) {
+						s.evictions["dedup"]++
+					}
 				}
 			}
 		}
@@ -390,7 +378,7 @@ func (s *state) consumeLogs(ld plog.Logs) {
 					continue
 				}
 				r.traceID, r.spanID = lr.TraceID(), lr.SpanID()
-				if !r.traceID.IsEmpty() && !r.spanID.IsEmpty() && s.seen(dedupKey{r.traceID, r.spanID, r.f.op}) {
+				if !r.traceID.IsEmpty() && !r.spanID.IsEmpty() && s.dedup.has(dedupKey{r.traceID, r.spanID, opIndex(r.f.op)}) {
 					continue
 				}
 				if g == nil {
@@ -412,65 +400,10 @@ func (s *state) consumeLogs(ld plog.Logs) {
 	}
 }
 
-func (s *state) seen(k dedupKey) bool {
-	_, ok := s.dedup[k]
-	return ok
-}
-
-func (s *state) remember(k dedupKey, nowN int64) {
-	exp := nowN + int64(s.cfg.FlowTTL)
-	if _, ok := s.dedup[k]; !ok && len(s.dedup) >= s.maxDedup {
-		s.popDedup()
-		s.evictions["dedup"]++
-	}
-	k.op = canonicalOp(k.op)
-	s.dedup[k] = exp
-	s.dedupQ = append(s.dedupQ, dedupSlot{k, exp})
-}
-
-// canonicalOp returns the contract's constant for a known operation so the
-// dedup set does not keep a batch's string alive.
-func canonicalOp(op string) string {
-	if i := slices.Index(contract.Operations, op); i >= 0 {
-		return contract.Operations[i]
-	}
-	return strings.Clone(op)
-}
-
-// popDedup drops the oldest slot of the dedup queue.
-func (s *state) popDedup() {
-	for s.dedupHead < len(s.dedupQ) {
-		sl := s.dedupQ[s.dedupHead]
-		s.dedupQ[s.dedupHead] = dedupSlot{}
-		s.dedupHead++
-		if exp, ok := s.dedup[sl.k]; ok && exp == sl.exp {
-			delete(s.dedup, sl.k)
-			break
-		}
-	}
-	s.compactDedup()
-}
-
-func (s *state) compactDedup() {
-	if s.dedupHead == len(s.dedupQ) {
-		s.dedupQ, s.dedupHead = s.dedupQ[:0], 0
-	} else if s.dedupHead > 1024 && s.dedupHead*2 > len(s.dedupQ) {
-		n := copy(s.dedupQ, s.dedupQ[s.dedupHead:])
-		clear(s.dedupQ[n:])
-		s.dedupQ, s.dedupHead = s.dedupQ[:n], 0
-	}
-}
-
-func (s *state) expireDedup(nowN int64) {
-	for s.dedupHead < len(s.dedupQ) && s.dedupQ[s.dedupHead].exp <= nowN {
-		sl := s.dedupQ[s.dedupHead]
-		s.dedupQ[s.dedupHead] = dedupSlot{}
-		s.dedupHead++
-		if exp, ok := s.dedup[sl.k]; ok && exp == sl.exp {
-			delete(s.dedup, sl.k)
-		}
-	}
-	s.compactDedup()
+// opIndex is the dedup key's operation: index+1 in contract.Operations, 0
+// for an operation outside the contract.
+func opIndex(op string) uint8 {
+	return uint8(slices.Index(contract.Operations, op) + 1)
 }
 
 // count updates the metrics and state for one OAuth record and reports
@@ -504,26 +437,26 @@ func (s *state) count(g *group, r *record, nowN int64) bool {
 			}
 			s.add(g, mAuthRequests, labels{a: result}, 1, r)
 		}
-		if f.state != "" && rawStatus != contract.StatusFailure {
-			if e, ok := s.flows.get(f.state); ok && e.val <= int64(r.start) {
+		if k := keyOf(f.state); k != 0 && rawStatus != contract.StatusFailure {
+			if e, ok := s.flows.get(k); ok && e.val <= int64(r.start) {
 				break // both sides reported the authorize: keep the earlier start
 			}
 			if s.flows.live >= s.maxFlows && s.flows.removeOldest(1) == 1 {
 				s.evictions["flows"]++
 			}
-			s.flows.add(strings.Clone(f.state), nowN+int64(s.cfg.FlowTTL), int64(r.start))
+			s.flows.add(k, nowN+int64(s.cfg.FlowTTL), int64(r.start))
 		}
 
 	case contract.OpCallback:
 		prov := s.provider(f.provider)
 		s.add(g, mFlows, labels{prov, status}, 1, r)
 		dur, ok := f.duration, f.hasDuration
-		if f.state != "" {
-			if e, found := s.flows.get(f.state); found {
+		if k := keyOf(f.state); k != 0 {
+			if e, found := s.flows.get(k); found {
 				if !ok && int64(r.end) >= e.val && e.val > 0 {
 					dur, ok = float64(int64(r.end)-e.val)/1e9, true
 				}
-				s.flows.remove(f.state)
+				s.flows.remove(k)
 			}
 		}
 		if !ok && r.isSpan && r.hasDur {
@@ -585,7 +518,7 @@ func (s *state) count(g *group, r *record, nowN int64) bool {
 			s.pkce--
 		}
 		s.pkce++
-		g.pkce.add(strings.Clone(f.state), nowN+int64(s.cfg.PKCEStateTTL), 0)
+		g.pkce.add(keyOf(f.state), nowN+int64(s.cfg.PKCEStateTTL), 0)
 
 	case contract.OpPKCEValidate:
 		rawReason := f.reasonOf(rawStatus)
@@ -661,8 +594,8 @@ func (s *state) issueToken(g *group, f *fields, nowN int64) {
 }
 
 // removePKCE removes the state with fingerprint key, else the n oldest.
-func (s *state) removePKCE(g *group, key string, n int64) {
-	if key != "" && n == 1 && g.pkce.remove(key) {
+func (s *state) removePKCE(g *group, fp string, n int64) {
+	if key := keyOf(fp); key != 0 && n == 1 && g.pkce.remove(key) {
 		s.pkce--
 		return
 	}
@@ -714,5 +647,5 @@ func (s *state) expire(nowN int64) {
 		s.tokens -= int(g.tokens.expire(nowN))
 		s.pkce -= int(g.pkce.expire(nowN))
 	}
-	s.expireDedup(nowN)
+	s.dedup.expire(nowN)
 }

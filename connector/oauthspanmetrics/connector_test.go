@@ -282,7 +282,8 @@ func TestBoundedStateEvictions(t *testing.T) {
 	set.ID = component.MustNewIDWithName(metadata.Type.String(), "bounded")
 	h := newHarnessWithSettings(t, defaultConfig(), set, nil, nil)
 	st := h.traces.agg.st
-	st.maxFlows, st.maxTokens, st.maxPKCE, st.maxDedup, st.maxGroups = 2, 2, 2, 2, 3
+	st.maxFlows, st.maxTokens, st.maxPKCE, st.maxGroups = 2, 2, 2, 3
+	st.dedup = newDedupSet(2)
 
 	for i := range 5 {
 		svc := string(rune('a' + i))
@@ -295,7 +296,7 @@ func TestBoundedStateEvictions(t *testing.T) {
 	assert.Equal(t, 2, st.flows.live)
 	assert.Equal(t, 2, st.tokens)
 	assert.Equal(t, 2, st.pkce)
-	assert.Len(t, st.dedup, 2)
+	assert.Len(t, st.dedup.m, 2)
 	assert.Len(t, st.groups, 4, "three groups, then one overflow group")
 	md := h.flush()
 	assert.Equal(t, 3.0, mustPoint(t, md, "other", contract.MetricPKCEStatesCreatedTotal), "services past the bound count as other")

@@ -195,3 +195,33 @@ func newLogs(resKV ...string) (plog.Logs, plog.LogRecordSlice) {
 	}
 	return ld, rl.ScopeLogs().AppendEmpty().LogRecords()
 }
+
+// total sums the values (counters) or counts (histograms) of every data point
+// of a metric across resources.
+func total(rms pmetric.ResourceMetricsSlice, name string) float64 {
+	var sum float64
+	for _, rm := range rms.All() {
+		for _, sm := range rm.ScopeMetrics().All() {
+			for _, m := range sm.Metrics().All() {
+				if m.Name() != name {
+					continue
+				}
+				switch m.Type() {
+				case pmetric.MetricTypeSum:
+					for _, dp := range m.Sum().DataPoints().All() {
+						if dp.ValueType() == pmetric.NumberDataPointValueTypeInt {
+							sum += float64(dp.IntValue())
+						} else {
+							sum += dp.DoubleValue()
+						}
+					}
+				case pmetric.MetricTypeHistogram:
+					for _, dp := range m.Histogram().DataPoints().All() {
+						sum += float64(dp.Count())
+					}
+				}
+			}
+		}
+	}
+	return sum
+}

@@ -26,9 +26,10 @@ type groupSnapshot struct {
 }
 
 type pkceSnapshot struct {
-	// State is the oauth.state fingerprint, "" when the record had none.
-	State string `json:"state,omitempty"`
-	Exp   int64  `json:"exp"`
+	// Key is the 64-bit hash of the oauth.state fingerprint (0: none); the
+	// fingerprint itself is not stored.
+	Key uint64 `json:"key,omitempty"`
+	Exp int64  `json:"exp"`
 }
 
 func (s *state) marshal() ([]byte, error) {
@@ -44,7 +45,7 @@ func (s *state) marshal() ([]byte, error) {
 			}
 		}
 		for _, e := range g.pkce.entries() {
-			gs.PKCE = append(gs.PKCE, pkceSnapshot{State: e.key, Exp: e.exp})
+			gs.PKCE = append(gs.PKCE, pkceSnapshot{Key: e.key, Exp: e.exp})
 		}
 		snap.Groups = append(snap.Groups, gs)
 	}
@@ -94,14 +95,14 @@ func (s *state) restore(data []byte) error {
 		// Entries were written oldest first and share one TTL, so the
 		// fifo's order is kept.
 		for _, p := range gs.PKCE {
-			if _, dup := g.pkce.get(p.State); dup && p.State != "" {
+			if _, dup := g.pkce.get(p.Key); dup && p.Key != 0 {
 				continue
 			}
 			if s.pkce >= s.maxPKCE {
 				s.evictions["pkce_states"]++
 				continue
 			}
-			g.pkce.add(p.State, p.Exp, 0)
+			g.pkce.add(p.Key, p.Exp, 0)
 			s.pkce++
 		}
 	}
