@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"sync"
@@ -189,4 +190,37 @@ func (c *Collector) ErrorLines() []string {
 		}
 	}
 	return lines
+}
+
+var localPortRe = regexp.MustCompile(`(localhost|127\.0\.0\.1):(\d{2,5})\b`)
+
+// OnFreePorts rewrites every localhost:PORT (and 127.0.0.1:PORT) listener in
+// a config to a free port, so a test runs beside anything else on the
+// machine. It returns the new config and the mapping from old to new port.
+func OnFreePorts(t testing.TB, yaml string) (string, map[string]int) {
+	t.Helper()
+	ports := map[string]int{}
+	out := localPortRe.ReplaceAllStringFunc(yaml, func(m string) string {
+		sub := localPortRe.FindStringSubmatch(m)
+		p, ok := ports[sub[2]]
+		if !ok {
+			p = FreePort(t)
+			ports[sub[2]] = p
+		}
+		return fmt.Sprintf("%s:%d", sub[1], p)
+	})
+	return out, ports
+}
+
+// DefaultConfig returns the shipped otelcol-config.yaml on free ports, with
+// the collector's own metrics endpoint off (it would collide between runs).
+func DefaultConfig(t testing.TB) (path string, ports map[string]int) {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(RepoRoot(t), "otelcol-config.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, ports := OnFreePorts(t, string(raw))
+	cfg = strings.Replace(cfg, "service:\n", "service:\n  telemetry:\n    metrics:\n      level: none\n", 1)
+	return WriteConfig(t, cfg), ports
 }

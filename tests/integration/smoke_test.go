@@ -5,10 +5,7 @@ package integration
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"regexp"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -30,28 +27,11 @@ import (
 	"github.com/otelcol-oauth/otelcol-oauth/internal/testutil"
 )
 
-// defaultConfigOnFreePorts rewrites the shipped default config to free ports,
-// so the test runs beside anything else on the machine, and keeps every
-// listener on localhost.
-func defaultConfigOnFreePorts(t *testing.T) (path string, ports map[string]int) {
-	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(testutil.RepoRoot(t), "otelcol-config.yaml"))
-	require.NoError(t, err)
-	cfg := string(raw)
-	ports = map[string]int{}
-	for _, p := range []string{"4317", "4318", "8889", "13133"} {
-		free := testutil.FreePort(t)
-		ports[p] = free
-		require.Contains(t, cfg, "localhost:"+p, "default config must listen on localhost:%s", p)
-		cfg = strings.ReplaceAll(cfg, "localhost:"+p, fmt.Sprintf("localhost:%d", free))
-	}
-	// The collector's own metrics endpoint would collide between parallel runs.
-	cfg = strings.Replace(cfg, "service:\n", "service:\n  telemetry:\n    metrics:\n      level: none\n", 1)
-	return testutil.WriteConfig(t, cfg), ports
-}
-
 func TestSmokeDefaultConfig(t *testing.T) {
-	cfgPath, ports := defaultConfigOnFreePorts(t)
+	cfgPath, ports := testutil.DefaultConfig(t)
+	for _, p := range []string{"4317", "4318", "8889", "13133"} {
+		require.Contains(t, ports, p, "the default config must listen on localhost:%s", p)
+	}
 	col := testutil.Start(t, cfgPath)
 	col.WaitHealthy(fmt.Sprintf("http://localhost:%d/", ports["13133"]), 60*time.Second)
 
@@ -122,7 +102,7 @@ func sumCounts(out, what string) int {
 }
 
 func TestRefusesMissingOrShortKey(t *testing.T) {
-	cfgPath, _ := defaultConfigOnFreePorts(t)
+	cfgPath, _ := testutil.DefaultConfig(t)
 	for name, key := range map[string]string{"missing": "", "short": "only-twenty-bytes-xx"} {
 		t.Run(name, func(t *testing.T) {
 			col := testutil.Start(t, cfgPath, "OAUTH_FINGERPRINT_KEY="+key)
