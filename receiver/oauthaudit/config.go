@@ -18,16 +18,17 @@ import (
 
 // Defaults.
 const (
-	defaultPollInterval    = 10 * time.Second
-	defaultLimit           = 100
-	defaultBackoffInitial  = time.Second
-	defaultBackoffMax      = 5 * time.Minute
-	defaultPushEndpoint    = "localhost:4320"
-	defaultPushPath        = "/v1/audit"
-	defaultMaxBodyBytes    = 5 << 20
-	defaultSignatureHeader = "X-Signature-256"
-	defaultReplayWindow    = 5 * time.Minute
-	defaultRetryAfter      = 5 * time.Second
+	defaultPollInterval     = 10 * time.Second
+	defaultLimit            = 100
+	defaultMaxEventsPerPoll = 10000
+	defaultBackoffInitial   = time.Second
+	defaultBackoffMax       = 5 * time.Minute
+	defaultPushEndpoint     = "localhost:4320"
+	defaultPushPath         = "/v1/audit"
+	defaultMaxBodyBytes     = 5 << 20
+	defaultSignatureHeader  = "X-Signature-256"
+	defaultReplayWindow     = 5 * time.Minute
+	defaultRetryAfter       = 5 * time.Second
 )
 
 // Config configures the oauth_audit receiver: a pull section, a push section,
@@ -63,6 +64,9 @@ type PullConfig struct {
 	// set, else now minus InitialLookback (default 0: only new events).
 	StartAt         time.Time     `mapstructure:"start_at"`
 	InitialLookback time.Duration `mapstructure:"initial_lookback"`
+	// MaxEventsPerPoll bounds the events one poll holds in memory: a
+	// window with more is halved (0: no bound).
+	MaxEventsPerPoll int `mapstructure:"max_events_per_poll"`
 	// Backoff after a failed poll: exponential from InitialInterval to
 	// MaxInterval with jitter; a Retry-After answer is honoured on top.
 	Backoff BackoffConfig `mapstructure:"backoff"`
@@ -112,9 +116,10 @@ func defaultPullConfig() PullConfig {
 			c.Timeout = 30 * time.Second
 			return c
 		}(),
-		PollInterval: defaultPollInterval,
-		Limit:        defaultLimit,
-		Backoff:      BackoffConfig{InitialInterval: defaultBackoffInitial, MaxInterval: defaultBackoffMax},
+		PollInterval:     defaultPollInterval,
+		Limit:            defaultLimit,
+		MaxEventsPerPoll: defaultMaxEventsPerPoll,
+		Backoff:          BackoffConfig{InitialInterval: defaultBackoffInitial, MaxInterval: defaultBackoffMax},
 	}
 }
 
@@ -148,6 +153,9 @@ func (c *Config) Validate() error {
 		}
 		if p.Limit <= 0 {
 			errs = append(errs, fmt.Errorf("pull.limit: must be positive, got %d", p.Limit))
+		}
+		if p.MaxEventsPerPoll < 0 {
+			errs = append(errs, fmt.Errorf("pull.max_events_per_poll: must not be negative, got %d", p.MaxEventsPerPoll))
 		}
 		if p.InitialLookback < 0 {
 			errs = append(errs, fmt.Errorf("pull.initial_lookback: must not be negative, got %s", p.InitialLookback))

@@ -140,13 +140,16 @@ func (p *puller) run(ctx context.Context) {
 	}
 }
 
-// pollOnce pages through the window (cursor, now], delivers what is new and
-// returns the delay before the next poll.
+// pollOnce runs one poll and returns the delay before the next.
 func (p *puller) pollOnce(ctx context.Context) time.Duration {
 	p.tel.OauthAuditPolls.Add(ctx, 1)
-	err := p.poll(ctx)
+	more, err := p.poll(ctx)
 	if err == nil {
 		p.fails = 0
+		if more {
+			// A narrowed window was delivered: catch up without waiting.
+			return 0
+		}
 		return p.cfg.PollInterval
 	}
 	if ctx.Err() != nil {
@@ -174,7 +177,9 @@ func (p *puller) backoff() time.Duration {
 	return time.Duration(d/2 + p.jitter()*d/2)
 }
 
-func (p *puller) poll(ctx context.Context) error {
+// poll delivers the events of one window after the cursor. more reports that
+// the window was narrowed (too many events for one poll) and more are due.
+func (p *puller) poll(ctx context.Context) (more bool, err error) {
 	// The window ends now (whole seconds, as the API speaks RFC 3339): with
 	// a fixed upper bound, events arriving while we page do not shift the
 	// offsets of a newest-first listing.
@@ -184,15 +189,59 @@ func (p *puller) poll(ctx context.Context) error {
 	// cursor already covers is dropped below.
 	since := p.cur.TS.Truncate(time.Second).Add(-sinceSafetySkew)
 
-	seen := map[string]bool{}
 	var fresh []Event
+	for {
+		// A window of two seconds or less is taken whole, however big.
+		capped := p.cfg.MaxEventsPerPoll > 0 && until.Sub(since) > 2*time.Second
+		var complete bool
+		if fresh, complete, err = p.collect(ctx, since, until, capped); err != nil {
+			return false, err
+		}
+		if complete {
+			break
+		}
+		// Too many events for one poll: halve the window, whatever the
+		// server's sort order, and deliver the older half first. It keeps at
+		// least two seconds, so that it reaches past the cursor's second.
+		until = since.Add(max(until.Sub(since)/2, 2*time.Second)).Truncate(time.Second)
+		more = true
+	}
+	// Deliver oldest first so that the cursor can advance batch by batch.
+	slices.SortStableFunc(fresh, func(a, b Event) int {
+		if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	for len(fresh) > 0 {
+		n := min(len(fresh), p.cfg.Limit)
+		if err := p.deliver(ctx, fresh[:n]); err != nil {
+			return false, err
+		}
+		fresh = fresh[n:]
+	}
+	if more && p.cur.TS.Before(until) {
+		// Everything up to until was fetched and delivered, and nothing at
+		// until itself: the next window may start there even if the narrowed
+		// one held no new event.
+		p.cur = cursor{TS: until}
+		p.saveCursor(ctx)
+	}
+	return more, nil
+}
+
+// collect pages through [since, until] and returns the events the cursor does
+// not cover yet. With capped, it gives up (complete=false) once the window
+// holds more than max_events_per_poll events.
+func (p *puller) collect(ctx context.Context, since, until time.Time, capped bool) (fresh []Event, complete bool, err error) {
+	seen := map[string]bool{}
 	for offset := 0; ; {
 		raws, err := p.fetch(ctx, since, until, offset)
 		if err != nil {
-			return err
+			return nil, false, err
 		}
 		if len(raws) == 0 {
-			break
+			return fresh, true, nil
 		}
 		added := 0
 		for _, raw := range raws {
@@ -216,25 +265,13 @@ func (p *puller) poll(ctx context.Context) error {
 		}
 		if added == 0 {
 			// A page of known events only: the server ignores offset.
-			break
+			return fresh, true, nil
+		}
+		if capped && len(seen) > p.cfg.MaxEventsPerPoll {
+			return nil, false, nil
 		}
 		offset += len(raws)
 	}
-	// Deliver oldest first so that the cursor can advance batch by batch.
-	slices.SortStableFunc(fresh, func(a, b Event) int {
-		if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
-	for len(fresh) > 0 {
-		n := min(len(fresh), p.cfg.Limit)
-		if err := p.deliver(ctx, fresh[:n]); err != nil {
-			return err
-		}
-		fresh = fresh[n:]
-	}
-	return nil
 }
 
 // deliver hands a batch to the pipeline and advances the cursor only once it

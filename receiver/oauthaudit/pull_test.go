@@ -104,6 +104,61 @@ func TestPullEventsArrivingWhilePaging(t *testing.T) {
 	requireExactlyOnce(t, append(ids(first), ids(late)...), auditIDs(sink))
 }
 
+// pollUntilCaughtUp polls until a poll ends with the normal interval.
+func pollUntilCaughtUp(t *testing.T, p *puller) int {
+	t.Helper()
+	for i := 1; i <= 100; i++ {
+		if d := p.pollOnce(context.Background()); d == p.cfg.PollInterval {
+			return i
+		}
+		require.Zero(t, p.fails, "unexpected poll failure")
+	}
+	t.Fatal("never caught up")
+	return 0
+}
+
+func TestPullBoundsEventsPerPoll(t *testing.T) {
+	for _, desc := range []bool{false, true} {
+		t.Run(fmt.Sprintf("desc=%v", desc), func(t *testing.T) {
+			srv := newFakeAudit(t)
+			srv.desc = desc
+			evs := burst("a", 60, t0.Add(-20*time.Minute))                               // 9 per second
+			evs = append(evs, burst("b", 30, t0.Add(-3*time.Minute))...)                 // later
+			evs = append(evs, fakeEvent{ID: "c", Action: "x", At: t0.Add(-time.Second)}) // at the edge
+			srv.add(evs...)
+			clock := &fakeClock{t: t0}
+			var maxBatch int
+			sink := &consumertest.LogsSink{}
+			next := consumerFunc(func(ctx context.Context, ld plogLogs) error {
+				maxBatch = max(maxBatch, ld.LogRecordCount())
+				return sink.ConsumeLogs(ctx, ld)
+			})
+			p := newTestPuller(t, srv, next, nil, clock, func(c *PullConfig) { c.MaxEventsPerPoll = 12 })
+			polls := pollUntilCaughtUp(t, p)
+			assert.Greater(t, polls, 2, "the window was narrowed")
+			requireExactlyOnce(t, ids(evs), auditIDs(sink))
+			assert.LessOrEqual(t, maxBatch, p.cfg.Limit)
+			clock.set(t0.Add(time.Minute))
+			pollUntilCaughtUp(t, p)
+			requireExactlyOnce(t, ids(evs), auditIDs(sink))
+		})
+	}
+}
+
+func TestPullTakesABusySecondWhole(t *testing.T) {
+	srv := newFakeAudit(t)
+	var evs []fakeEvent
+	for i := 0; i < 40; i++ {
+		evs = append(evs, fakeEvent{ID: fmt.Sprintf("s-%02d", i), Action: "token.issued", At: t0.Add(-10 * time.Second)})
+	}
+	srv.add(evs...)
+	clock := &fakeClock{t: t0}
+	sink := &consumertest.LogsSink{}
+	p := newTestPuller(t, srv, sink, nil, clock, func(c *PullConfig) { c.MaxEventsPerPoll = 5 })
+	pollUntilCaughtUp(t, p)
+	requireExactlyOnce(t, ids(evs), auditIDs(sink))
+}
+
 func TestPullRequestShape(t *testing.T) {
 	srv := newFakeAudit(t)
 	srv.add(burst("a", 3, t0.Add(-time.Minute))...)
