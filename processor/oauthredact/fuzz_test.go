@@ -23,6 +23,7 @@ func FuzzScan(f *testing.F) {
 		"github_pat_11ABCDEFG0123456789_abcdefghij", "glpat-Abc123Def456Ghi789Jkl0", "ya29.a0AfH6SMBx-example_Token_12345",
 		"1//0gExampleRefreshToken_1234567890", "xoxb-1234567890-0987654321-AbCdEf", "AKIAIOSFODNN7EXAMPLE", "ASIAY34FZKBOKMUTVV7A",
 		"code=fp:KMEL2mQi-OF_KZNbBTzNiw", "fp:AKIAIOSFODNN7EXAMPLEAAAA", "a fp:ghp_abcdefghijklmnopqrstuvwxyz0123456789",
+		"Cookie: sid=abc; theme\r\nAuthorization: Xy7kP2mQ9vL4nR8s\r\n", "Set-Cookie:", "authorization:", "cookie: ;=;",
 		"code=[REDACTED]", "caf\xc3\xa9 ?state=\xff\xfe", strings.Repeat("=", 64), strings.Repeat("bearer ", 20),
 	}
 	for _, s := range seeds {

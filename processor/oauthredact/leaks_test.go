@@ -52,7 +52,7 @@ func leakCarriers() []carrier {
 		{name: "JSON text", key: "http.response.body", value: strValue(`{"access_token":"` + s + `","token_type":"Bearer"}`), text: `token response {"access_token":"` + s + `"}`, secret: s},
 		{name: "Authorization", key: "http.request.header.authorization", value: strValue("Bearer " + s), text: "upstream rejected Authorization: Bearer " + s, secret: s},
 		{name: "header slice", key: "http.request.header.authorization", value: func(v pcommon.Value) { v.SetEmptySlice().AppendEmpty().SetStr("Bearer " + s) }, secret: s},
-		{name: "Cookie", key: "http.request.header.cookie", value: strValue("theme=dark; sid=" + s), secret: s},
+		{name: "Cookie", key: "http.request.header.cookie", value: strValue("theme=dark; sid=" + s), text: "request had Cookie: theme=dark; sid=" + s, secret: s},
 		{name: "nested map", key: "request", value: func(v pcommon.Value) {
 			v.SetEmptyMap().PutEmptyMap("headers").PutStr("Authorization", "Bearer "+s)
 		}, secret: s},

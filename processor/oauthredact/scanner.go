@@ -291,8 +291,11 @@ func (sc *scanner) scanText(s string) {
 	if strings.IndexByte(s, '=') >= 0 {
 		sc.scanParams(s)
 	}
-	if i := strings.IndexByte(s, ':'); i >= 0 && strings.IndexByte(s, '"') >= 0 {
-		sc.scanJSON(s, i)
+	if i := strings.IndexByte(s, ':'); i >= 0 {
+		sc.scanHeaderLines(s, i)
+		if strings.IndexByte(s, '"') >= 0 {
+			sc.scanJSON(s, i)
+		}
 	}
 	if i := strings.IndexByte(s, ' '); i >= 0 {
 		sc.scanSchemes(s, i)
@@ -373,6 +376,51 @@ func percentDecode(v string) string {
 		return v
 	}
 	return d
+}
+
+// scanHeaderLines finds HTTP header lines in free text ("Cookie: sid=...",
+// "Set-Cookie: ...", "Authorization: <token>") up to the end of the line.
+// An Authorization value with a scheme word is left to scanSchemes; without
+// one it must look like a token ("Authorization: required" stays).
+func (sc *scanner) scanHeaderLines(s string, i int) {
+	for i >= 0 && i < len(s) {
+		w := i
+		for w > 0 && (isAlnum(s[w-1]) || s[w-1] == '-' || s[w-1] == '_') {
+			w--
+		}
+		if n := i - w; n >= 6 && n <= 19 && (w == 0 || !isAlnum(s[w-1]) && s[w-1] != '"') {
+			var buf [64]byte
+			if kind := headerKind(lower(&buf, s[w:i])); kind != kindText {
+				start := i + 1
+				for start < len(s) && (s[start] == ' ' || s[start] == '\t') {
+					start++
+				}
+				end := start
+				for end < len(s) && s[end] != '\r' && s[end] != '\n' && s[end] != '"' && s[end] != '\\' {
+					end++
+				}
+				switch kind {
+				case kindAuth:
+					if e := credentialAt(s, start); e > start && looksLikeToken(s[start:e]) && (e == end || s[e] == ' ' || s[e] == '\r' || s[e] == '\n') {
+						sc.add(start, e, s[start:e], true)
+					}
+				case kindCookie:
+					sc.cookiePairs(s, start, end, false, true)
+				case kindSetCookie:
+					sc.cookiePairs(s, start, end, true, true)
+				}
+				i = end
+			}
+		}
+		if i+1 >= len(s) {
+			return
+		}
+		k := strings.IndexByte(s[i+1:], ':')
+		if k < 0 {
+			return
+		}
+		i += 1 + k
+	}
 }
 
 // scanJSON finds "name": "value" members of JSON text (also JSON escaped
@@ -620,6 +668,12 @@ func (sc *scanner) authValue(s string, start, end int) {
 // cookieValue handles a Cookie (every value) or Set-Cookie (the first
 // name=value only) header value at s[start:end].
 func (sc *scanner) cookieValue(s string, start, end int, set bool) {
+	sc.cookiePairs(s, start, end, set, false)
+}
+
+// cookiePairs is cookieValue; with needEq, a part without '=' is not a
+// cookie (free text: "cookie: disabled").
+func (sc *scanner) cookiePairs(s string, start, end int, set, needEq bool) {
 	for start < end {
 		semi := strings.IndexByte(s[start:end], ';')
 		pe := end
@@ -633,6 +687,8 @@ func (sc *scanner) cookieValue(s string, start, end int, set bool) {
 		vs := ps
 		if eq := strings.IndexByte(s[ps:pe], '='); eq >= 0 {
 			vs = ps + eq + 1
+		} else if needEq {
+			vs = pe
 		}
 		ve := pe
 		for ve > vs && s[ve-1] == ' ' {

@@ -74,6 +74,12 @@ func TestDetectors(t *testing.T) {
 		{"cookie", "http.request.header.cookie", "sid=" + sTok + "; theme=" + sTok2, "sid=" + fp(sTok) + "; theme=" + fp(sTok2)},
 		{"set-cookie", "http.response.header.set-cookie", "sid=" + sTok + "; Path=/; HttpOnly", "sid=" + fp(sTok) + "; Path=/; HttpOnly"},
 		{"set-cookie quoted", "set-cookie", `sid="` + sTok + `"; Secure`, `sid="` + fp(sTok) + `"; Secure`},
+		// header lines in free text
+		{"cookie line", "", "request headers:\nCookie: sid=" + sTok + "; theme=" + sTok2 + "\nAccept: */*", "request headers:\nCookie: sid=" + fp(sTok) + "; theme=" + fp(sTok2) + "\nAccept: */*"},
+		{"set-cookie line", "", "Set-Cookie: sid=" + sTok + "; Path=/; HttpOnly", "Set-Cookie: sid=" + fp(sTok) + "; Path=/; HttpOnly"},
+		{"authorization line raw token", "", "Authorization: " + sTok + "\r\nHost: x", "Authorization: " + fp(sTok) + "\r\nHost: x"},
+		{"authorization line with scheme", "", "Proxy-Authorization: Bearer " + sTok, "Proxy-Authorization: Bearer " + fp(sTok)},
+		{"header words are not secrets", "", "cookie: disabled; authorization: required for this endpoint", "cookie: disabled; authorization: required for this endpoint"},
 		// token formats in free text
 		{"jwt", "", "token " + sJWT + " expired", "token " + fp(sJWT) + " expired"},
 		{"github", "", "using " + sGH, "using " + fp(sGH)},
