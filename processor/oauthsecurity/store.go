@@ -107,7 +107,6 @@ type store struct {
 	dead  int // dead entries at or after head
 	// evictions counts live entries pushed out by max.
 	evictions int64
-	onEvict   func(kind)
 	// version changes with every write, for checkpoints.
 	version uint64
 }
@@ -240,9 +239,6 @@ func (s *store) evictOldest() {
 		}
 		s.deleteSlot(s.find(e.key))
 		s.evictions++
-		if s.onEvict != nil {
-			s.onEvict(valKind(e.val))
-		}
 		return
 	}
 }
