@@ -143,6 +143,8 @@ type state struct {
 	dedup  *dedupSet
 	tokens int // total across groups
 	pkce   int // total across groups
+	// dirty is set when the gauges' state changed since it was last saved.
+	dirty bool
 
 	maxGroups, maxFlows, maxTokens, maxPKCE int
 
@@ -503,6 +505,7 @@ func (s *state) count(g *group, r *record, nowN int64) bool {
 		s.add(g, mRevocations, labels{a: reason}, 1, r)
 		if rawStatus != contract.StatusFailure && g.tokens.popSoonest() {
 			s.tokens--
+			s.dirty = true
 		}
 
 	case contract.OpPKCECreate:
@@ -519,6 +522,7 @@ func (s *state) count(g *group, r *record, nowN int64) bool {
 		}
 		s.pkce++
 		g.pkce.add(keyOf(f.state), nowN+int64(s.cfg.PKCEStateTTL), 0)
+		s.dirty = true
 
 	case contract.OpPKCEValidate:
 		rawReason := f.reasonOf(rawStatus)
@@ -591,15 +595,20 @@ func (s *state) issueToken(g *group, f *fields, nowN int64) {
 	}
 	g.tokens.push(exp)
 	s.tokens++
+	s.dirty = true
 }
 
 // removePKCE removes the state with fingerprint key, else the n oldest.
 func (s *state) removePKCE(g *group, fp string, n int64) {
 	if key := keyOf(fp); key != 0 && n == 1 && g.pkce.remove(key) {
 		s.pkce--
+		s.dirty = true
 		return
 	}
-	s.pkce -= int(g.pkce.removeOldest(n))
+	if done := g.pkce.removeOldest(n); done > 0 {
+		s.pkce -= int(done)
+		s.dirty = true
+	}
 }
 
 func (s *state) countFindings(g *group, r *record) {
@@ -644,8 +653,12 @@ func (s *state) finding(g *group, r *record, et string) {
 func (s *state) expire(nowN int64) {
 	s.flows.expire(nowN)
 	for _, g := range s.groups {
-		s.tokens -= int(g.tokens.expire(nowN))
-		s.pkce -= int(g.pkce.expire(nowN))
+		t, p := g.tokens.expire(nowN), g.pkce.expire(nowN)
+		s.tokens -= int(t)
+		s.pkce -= int(p)
+		if t+p > 0 {
+			s.dirty = true
+		}
 	}
 	s.dedup.expire(nowN)
 }

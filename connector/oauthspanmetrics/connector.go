@@ -180,14 +180,23 @@ func (a *aggregator) flush(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
+// persist saves the gauges' state when it changed since the last save.
 func (a *aggregator) persist(ctx context.Context) error {
 	a.mu.Lock()
-	data, err := a.st.marshal()
-	a.mu.Unlock()
-	if err != nil {
-		return err
+	if !a.st.dirty {
+		a.mu.Unlock()
+		return nil
 	}
-	if err := a.client.Set(ctx, storageKey, data); err != nil {
+	data, err := a.st.marshal()
+	a.st.dirty = false
+	a.mu.Unlock()
+	if err == nil {
+		err = a.client.Set(ctx, storageKey, data)
+	}
+	if err != nil {
+		a.mu.Lock()
+		a.st.dirty = true
+		a.mu.Unlock()
 		return fmt.Errorf("saving the gauges' state: %w", err)
 	}
 	return nil

@@ -401,6 +401,7 @@ type memStorage struct {
 	component.ShutdownFunc
 	mu   sync.Mutex
 	data map[string][]byte
+	sets int
 }
 
 func (m *memStorage) GetClient(_ context.Context, kind component.Kind, id component.ID, name string) (storage.Client, error) {
@@ -422,6 +423,7 @@ func (c *memClient) Set(_ context.Context, key string, value []byte) error {
 	c.s.mu.Lock()
 	defer c.s.mu.Unlock()
 	c.s.data[c.prefix+key] = append([]byte(nil), value...)
+	c.s.sets++
 	return nil
 }
 
@@ -474,6 +476,9 @@ func TestRestartWithStorage(t *testing.T) {
 	md := h.flush()
 	require.Equal(t, 3.0, mustPoint(t, md, "svc", contract.MetricActiveTokens))
 	require.Equal(t, 2.0, mustPoint(t, md, "svc", contract.MetricActivePKCEStates))
+	sets := store.sets
+	h.flush()
+	require.Equal(t, sets, store.sets, "unchanged state is not written again")
 	h.shutdown()
 
 	// The "process" restarts 30 s later: the gauges come back, and the
