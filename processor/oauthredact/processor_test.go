@@ -1,6 +1,7 @@
 package oauthredact
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"testing"
@@ -241,6 +242,9 @@ func TestRemoveAction(t *testing.T) {
 
 // TestCleanSpanZeroAlloc: a span without a secret costs no allocation.
 func TestCleanSpanZeroAlloc(t *testing.T) {
+	if raceEnabled {
+		t.Skip("sync.Pool drops items under the race detector")
+	}
 	td := ptrace.NewTraces()
 	rs := td.ResourceSpans().AppendEmpty()
 	rs.Resource().Attributes().PutStr("service.name", "web")
@@ -280,4 +284,32 @@ func TestNothingLogged(t *testing.T) {
 		}
 	}
 	assert.Zero(t, logs.Len(), "the processor logs nothing per record")
+}
+
+// TestConcurrentBatches: one processor, batches from several goroutines (as
+// from several receivers); run with -race. Each batch gets exactly its own
+// fingerprints.
+func TestConcurrentBatches(t *testing.T) {
+	r := newTestRedactor(t, testConfig())
+	ctx := context.Background()
+	done := make(chan struct{})
+	for g := range 4 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for i := range 20 {
+				td, secrets := oauthBatch(uint64(g*100+i), 9)
+				_, err := r.processTraces(ctx, td)
+				assert.NoError(t, err)
+				b, err := (&ptrace.ProtoMarshaler{}).MarshalTraces(td)
+				assert.NoError(t, err)
+				noLeak(t, "concurrent batch", b, secrets...)
+				for _, s := range secrets {
+					assert.True(t, bytes.Contains(b, []byte(fp(s))))
+				}
+			}
+		}()
+	}
+	for range 4 {
+		<-done
+	}
 }

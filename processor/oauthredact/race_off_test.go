@@ -1,0 +1,5 @@
+//go:build !race
+
+package oauthredact
+
+const raceEnabled = false
