@@ -60,3 +60,11 @@ func TestPromtoolTestRules(t *testing.T) {
 		require.Contains(t, string(out), "SUCCESS", f)
 	}
 }
+
+func TestPromtoolCheckConfig(t *testing.T) {
+	promtool := tool(t, "promtool")
+	f := filepath.Join(repoRoot(), "deploy", "prometheus", "prometheus.yaml")
+	out, err := exec.Command(promtool, "check", "config", f).CombinedOutput()
+	require.NoError(t, err, "promtool check config %s:\n%s", f, out)
+	require.Contains(t, string(out), "is valid prometheus config file syntax")
+}
