@@ -93,6 +93,19 @@ func sideCode(side string) uint8 {
 	return 3
 }
 
+// detectionSide is contract.Side, except that a callback or discovery
+// without oauth.side is the client's: the redirect URI's handler is a SERVER
+// span of the OAuth client, and must not share the authorization server's
+// world (its token endpoint is a SERVER span too).
+func detectionSide(r *record, op string) string {
+	if op == contract.OpCallback || op == contract.OpDiscovery {
+		if contract.LookupStr(r.attrs, r.res, contract.AttrSide) == "" {
+			return contract.SideClient
+		}
+	}
+	return contract.Side(r.attrs, r.res, r.spanKind)
+}
+
 // useTag identifies one use: the trace (two records of one request are the
 // same use: a span and its log, a callback and its token exchange, a
 // redelivered batch), else the record's time.
@@ -192,7 +205,7 @@ func (d *detector) inspect(r *record, nowMs int64, det, rep []finding) ([]findin
 	}
 	status := contract.Status(r.attrs, r.res, op, r.statusCode)
 	reason := contract.Reason(r.attrs, r.res, op, status)
-	side := sideCode(contract.Side(r.attrs, r.res, r.spanKind))
+	side := sideCode(detectionSide(r, op))
 	tag, untraced := useTag(r), r.traceID.IsEmpty()
 	success := status == contract.StatusSuccess
 	var fp [16]byte
@@ -235,7 +248,7 @@ func (d *detector) inspect(r *record, nowMs int64, det, rep []finding) ([]findin
 			}
 			if iss := contract.LookupStr(r.attrs, r.res, contract.AttrIss); iss != "" {
 				prov := contract.LookupStr(r.attrs, r.res, contract.AttrProvider)
-				if want, ok := d.issuers[issuerKey{side, prov}]; ok && want != iss {
+				if want, ok := d.issuerFor(side, prov); ok && want != iss {
 					det = append(det, newFinding(contract.EventMixUp, contract.SourceDetected, ruleIssuerMismatch))
 				}
 			}
@@ -340,6 +353,20 @@ func (d *detector) reported(r *record, rep []finding) []finding {
 type issuerKey struct {
 	side     uint8
 	provider string
+}
+
+// issuerFor returns the issuer learned for a provider on this side, else on
+// any side (issuer metadata is public: it is the same for every party).
+func (d *detector) issuerFor(side uint8, provider string) (string, bool) {
+	if iss, ok := d.issuers[issuerKey{side, provider}]; ok {
+		return iss, true
+	}
+	for s := uint8(1); s <= 3; s++ {
+		if iss, ok := d.issuers[issuerKey{s, provider}]; ok {
+			return iss, true
+		}
+	}
+	return "", false
 }
 
 // maxIssuers bounds the provider → issuer map (providers are few).

@@ -222,13 +222,23 @@ func TestMixUp(t *testing.T) {
 	sp := h.span(cb(4, "https://evil.example"))
 	assert.Equal(t, []string{contract.EventMixUp}, findings(sp.Attributes()))
 	assert.Equal(t, ruleIssuerMismatch, str(sp.Attributes(), contract.AttrSecurityRuleName))
-	// Unknown provider, and the server side never learned github's issuer.
+	// Unknown provider: nothing to compare with.
 	r := cb(5, "https://x")
 	r.attrs[contract.AttrProvider] = "gitlab"
 	assert.Nil(t, findings(h.span(r).Attributes()))
+	// Issuer metadata is public: a side that never ran discovery compares
+	// with the issuer another side learned.
 	s := cb(6, "https://evil.example")
 	s.attrs[contract.AttrSide] = contract.SideServer
-	assert.Nil(t, findings(h.span(s).Attributes()))
+	assert.Equal(t, []string{contract.EventMixUp}, findings(h.span(s).Attributes()))
+	s2 := cb(7, "https://github.com")
+	s2.attrs[contract.AttrSide] = contract.SideServer
+	assert.Nil(t, findings(h.span(s2).Attributes()))
+	// A side's own discovery wins over another side's.
+	h.span(op(8, srv, contract.OpDiscovery, contract.AttrSide, contract.SideServer, contract.AttrProvider, "github", contract.AttrIss, "https://github.example/enterprise"))
+	s3 := cb(9, "https://github.example/enterprise")
+	s3.attrs[contract.AttrSide] = contract.SideServer
+	assert.Nil(t, findings(h.span(s3).Attributes()))
 }
 
 func TestMaskedValuesNeverCorrelated(t *testing.T) {
@@ -318,4 +328,18 @@ func TestBadInputNoPanic(t *testing.T) {
 	sp2.Attributes().PutEmptySlice(contract.AttrSecurityFindings).AppendEmpty().SetInt(7)
 	assert.NotPanics(t, func() { h.d.processTraces(t.Context(), td) })
 	assert.Contains(t, findings(sp2.Attributes()), contract.EventIntegrityViolation)
+}
+
+func TestBenignCallbackHandlerAndServerTokenUnlinked(t *testing.T) {
+	h := newHarness(t, nil)
+	// The client's redirect handler (a SERVER span, no oauth.side) and the
+	// AS's token endpoint (a SERVER span) redeem one code in unlinked traces.
+	h.span(op(1, cli, contract.OpDiscovery, contract.AttrProvider, "gh", contract.AttrIss, "https://gh"))
+	cb := op(2, srv, contract.OpCallback, contract.AttrCode, fp("c"), contract.AttrState, fp("s"), contract.AttrProvider, "gh", contract.AttrIss, "https://gh")
+	as := op(3, srv, contract.OpToken, contract.AttrGrantType, grantAuthorizationCode, contract.AttrCode, fp("c"))
+	assert.Nil(t, findings(h.span(cb).Attributes()))
+	assert.Nil(t, findings(h.span(as).Attributes()))
+	// A mix-up is still seen on such a callback.
+	bad := op(4, srv, contract.OpCallback, contract.AttrProvider, "gh", contract.AttrIss, "https://evil")
+	assert.Equal(t, []string{contract.EventMixUp}, findings(h.span(bad).Attributes()))
 }

@@ -215,10 +215,17 @@ func (g *gen) benignFlow(user string, t time.Time) *flowArtifacts {
 		Attrs: common(contract.AttrOperation, contract.OpPKCEValidate, contract.AttrSide, cs, contract.AttrState, f.state)})
 	g.add(Record{Signal: Span, Time: t.Add(10 * time.Millisecond), TraceID: tr, Kind: ptrace.SpanKindClient, Service: "mcp-client",
 		Attrs: common(contract.AttrOperation, contract.OpToken, contract.AttrGrantType, "authorization_code", contract.AttrCode, f.code, contract.AttrCodeVerifier, f.verifier)})
-	g.add(Record{Signal: Span, Time: t.Add(8 * time.Millisecond), TraceID: tr, Kind: ptrace.SpanKindServer, Service: "auth-server",
+	cb := common(contract.AttrOperation, contract.OpCallback, contract.AttrSide, cs, contract.AttrCode, f.code, contract.AttrState, f.state, contract.AttrIss, p.iss)
+	asTrace := tr
+	if g.rng.IntN(3) == 0 {
+		// No context propagation to the AS, and a callback handler that
+		// leaves oauth.side to its span kind (SERVER).
+		asTrace = g.traceID()
+		delete(cb, contract.AttrSide)
+	}
+	g.add(Record{Signal: Span, Time: t.Add(8 * time.Millisecond), TraceID: asTrace, Kind: ptrace.SpanKindServer, Service: "auth-server",
 		Attrs: common(contract.AttrOperation, contract.OpToken, contract.AttrGrantType, "authorization_code", contract.AttrCode, f.code, contract.AttrCodeVerifier, f.verifier)})
-	g.add(Record{Signal: Span, Time: t.Add(20 * time.Millisecond), TraceID: tr, Kind: ptrace.SpanKindServer, Service: "mcp-client",
-		Attrs: common(contract.AttrOperation, contract.OpCallback, contract.AttrSide, cs, contract.AttrCode, f.code, contract.AttrState, f.state, contract.AttrIss, p.iss)})
+	g.add(Record{Signal: Span, Time: t.Add(20 * time.Millisecond), TraceID: tr, Kind: ptrace.SpanKindServer, Service: "mcp-client", Attrs: cb})
 	f.codeAt = t
 	// Token rotations.
 	tok := g.secret("refresh")
