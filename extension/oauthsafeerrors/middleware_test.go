@@ -1,0 +1,114 @@
+package oauthsafeerrors
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/confmap"
+	"go.opentelemetry.io/collector/confmap/confmaptest"
+	spb "google.golang.org/genproto/googleapis/rpc/status"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/otelcol-oauth/otelcol-oauth/extension/oauthsafeerrors/internal/metadata"
+)
+
+// A jsoniter-style error as the OTLP receiver returns it for bad JSON.
+const token = "rt_RazoB0eVAAaSWNPyvlimGtt1yvOgT7px"
+
+var echoMsg = `ReadObject: expect { or , or } or n, but found \u0000, error found in #10 byte of ...|OgT7px"}}]|..., bigger context ...|ingValue":"` + token + `"}}]|...`
+
+func serve(t *testing.T, h http.HandlerFunc) *http.Response {
+	t.Helper()
+	wrap, err := newMiddleware(createDefaultConfig().(*Config)).GetHTTPHandler(context.Background())
+	require.NoError(t, err)
+	handler, err := wrap(context.Background(), h)
+	require.NoError(t, err)
+	rec := httptest.NewRecorder()
+	handler.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/v1/traces", strings.NewReader("{}")))
+	return rec.Result()
+}
+
+func TestJSONStatusScrubbed(t *testing.T) {
+	resp := serve(t, func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		b, _ := json.Marshal(map[string]any{"code": 3, "message": echoMsg})
+		_, _ = w.Write(b)
+	})
+	body, _ := io.ReadAll(resp.Body)
+	assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
+	assert.NotContains(t, string(body), "OgT7px", "no fragment of the echoed input may remain")
+	var st map[string]any
+	require.NoError(t, json.Unmarshal(body, &st), "the body stays a JSON status")
+	assert.EqualValues(t, 3, st["code"])
+	assert.Contains(t, st["message"], "ReadObject: expect { or , or } or n", "the diagnosis is kept")
+}
+
+func TestProtobufStatusScrubbed(t *testing.T) {
+	resp := serve(t, func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/x-protobuf")
+		w.WriteHeader(http.StatusBadRequest)
+		b, _ := proto.Marshal(&spb.Status{Code: 3, Message: "bad token " + token})
+		_, _ = w.Write(b)
+	})
+	body, _ := io.ReadAll(resp.Body)
+	var st spb.Status
+	require.NoError(t, proto.Unmarshal(body, &st))
+	assert.EqualValues(t, 3, st.Code)
+	assert.Equal(t, "bad token [REDACTED]", st.Message)
+}
+
+func TestPlainTextScrubbedAndSuccessUntouched(t *testing.T) {
+	resp := serve(t, func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "unsupported: Bearer "+token, http.StatusUnsupportedMediaType)
+	})
+	body, _ := io.ReadAll(resp.Body)
+	assert.Equal(t, http.StatusUnsupportedMediaType, resp.StatusCode)
+	assert.Equal(t, "unsupported: Bearer [REDACTED]\n", string(body))
+
+	// A 200 streams through byte for byte, even when it contains a token.
+	ok := serve(t, func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = w.Write([]byte("partial_success " + token))
+	})
+	body, _ = io.ReadAll(ok.Body)
+	assert.Equal(t, http.StatusOK, ok.StatusCode)
+	assert.Equal(t, "partial_success "+token, string(body))
+}
+
+func TestScrubKeepsOrdinaryWords(t *testing.T) {
+	s := newSanitizer(16, "[REDACTED]")
+	for _, msg := range []string{
+		"proto: cannot parse invalid wire-format data",
+		"request body too large: max 20971520 bytes",
+		"unsupported content type application/x-www-form-urlencoded",
+	} {
+		assert.Equal(t, msg, s.scrub(msg))
+	}
+	assert.NotContains(t, s.scrub("jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjMifQ.sig12345abcdef"), "eyJhbGci")
+}
+
+func TestConfig(t *testing.T) {
+	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
+	require.NoError(t, err)
+	load := func(name string) *Config {
+		sub, err := cm.Sub(component.MustNewIDWithName(metadata.Type.String(), name).String())
+		require.NoError(t, err)
+		cfg := NewFactory().CreateDefaultConfig().(*Config)
+		require.NoError(t, sub.Unmarshal(cfg))
+		return cfg
+	}
+	require.NoError(t, confmap.Validate(load("")))
+	custom := load("custom")
+	require.NoError(t, confmap.Validate(custom))
+	assert.Equal(t, 24, custom.MinTokenLength)
+	require.ErrorContains(t, confmap.Validate(load("tooshort")), "min_token_length")
+}
