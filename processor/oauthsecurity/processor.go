@@ -238,6 +238,8 @@ func (d *detector) resolve(nowMs int64) []finding {
 		fs = annotate(p, fs)
 		out = append(out, fs...)
 	}
+	// Do not keep the batch reachable until the next one.
+	clear(d.pending)
 	return out
 }
 
