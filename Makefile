@@ -86,9 +86,14 @@ test-integration: $(BIN)
 	go test $(GO_TEST_FLAGS) -tags integration -count=1 -timeout 15m ./tests/integration/...
 
 ## test-e2e: end to end with real Prometheus, Loki and SDK clients
+# Prometheus comes from Debian's package, Loki is built once into
+# ~/.cache/otelcol-oauth (scripts/loki.sh; about ten minutes cold, at nice 19).
 test-e2e: $(BIN)
 	@if ls tests/e2e/*_test.go >/dev/null 2>&1; then \
-	  go test $(GO_TEST_FLAGS) -tags e2e -count=1 -timeout 20m ./tests/e2e/...; \
+	  ./scripts/install-prometheus.sh; \
+	  loki=$$(./scripts/loki.sh); \
+	  OTELCOL_OAUTH_LOKI_BIN=$$loki OTELCOL_OAUTH_REQUIRE_TOOLS=1 \
+	    go test $(GO_TEST_FLAGS) -tags e2e -count=1 -timeout 20m ./tests/e2e/...; \
 	else echo "test-e2e: no end-to-end tests in this tree yet (issue 7)"; fi
 
 ## test-faults: fault, overload and bad-input tests
