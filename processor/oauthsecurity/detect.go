@@ -151,37 +151,50 @@ func masked(v string) bool {
 	return false
 }
 
-// secretKey reads a secret attribute as the 16 fingerprint bytes. A raw value
-// is fingerprinted with the processor's key first and replaced in the record
-// by its fingerprint; a masked or malformed value gives ok=false.
+// secretKey reads a secret attribute as the 16 fingerprint bytes: the
+// record's exact keys, then the resource's, then the record's keys compared
+// case-insensitively (contract section 2). A raw value is fingerprinted with
+// the processor's key first and replaced in the record by its fingerprint; a
+// masked or malformed value gives ok=false.
 func (d *detector) secretKey(r *record, keys []string, out *[16]byte) bool {
-	for _, k := range keys {
-		m := r.attrs
-		v, ok := m.Get(k)
-		if !ok {
-			m = r.res
-			if v, ok = m.Get(k); !ok {
-				continue
+	for _, m := range []pcommon.Map{r.attrs, r.res} {
+		for _, k := range keys {
+			if v, ok := m.Get(k); ok {
+				return d.decodeSecret(v, out)
 			}
 		}
-		if v.Type() != pcommon.ValueTypeStr {
-			return false
-		}
-		s := v.Str()
-		if !contract.IsFingerprint(s) {
-			if masked(s) {
+	}
+	var found pcommon.Value
+	ok := false
+	r.attrs.Range(func(k string, v pcommon.Value) bool {
+		for _, want := range keys {
+			if len(k) == len(want) && strings.EqualFold(k, want) {
+				found, ok = v, true
 				return false
 			}
-			s = d.fp.Fingerprint(s)
-			v.SetStr(s)
 		}
-		if len(s) != contract.FingerprintLen {
+		return true
+	})
+	return ok && d.decodeSecret(found, out)
+}
+
+func (d *detector) decodeSecret(v pcommon.Value, out *[16]byte) bool {
+	if v.Type() != pcommon.ValueTypeStr {
+		return false
+	}
+	s := v.Str()
+	if !contract.IsFingerprint(s) {
+		if masked(s) {
 			return false
 		}
-		n, err := base64.RawURLEncoding.Decode(out[:], []byte(s[len(contract.FingerprintPrefix):]))
-		return err == nil && n == 16
+		s = d.fp.Fingerprint(s)
+		v.SetStr(s)
 	}
-	return false
+	if len(s) != contract.FingerprintLen {
+		return false
+	}
+	n, err := base64.RawURLEncoding.Decode(out[:], []byte(s[len(contract.FingerprintPrefix):]))
+	return err == nil && n == 16
 }
 
 var (

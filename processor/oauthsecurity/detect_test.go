@@ -343,3 +343,13 @@ func TestBenignCallbackHandlerAndServerTokenUnlinked(t *testing.T) {
 	bad := op(4, srv, contract.OpCallback, contract.AttrProvider, "gh", contract.AttrIss, "https://evil")
 	assert.Equal(t, []string{contract.EventMixUp}, findings(h.span(bad).Attributes()))
 }
+
+func TestSecretKeysCaseInsensitive(t *testing.T) {
+	h := newHarness(t, nil)
+	h.span(refresh(1, fp("rt")))
+	r := op(2, srv, contract.OpRefresh, "OAuth.Refresh_Token", fp("rt"))
+	assert.Equal(t, []string{contract.EventTokenReuse}, findings(h.span(r).Attributes()))
+	// Keys secret only with the prefix stay prefixed: a bare "code" is data.
+	h.span(op(3, srv, contract.OpToken, contract.AttrCode, fp("c")))
+	assert.Nil(t, findings(h.span(op(4, srv, contract.OpToken, "code", fp("c"))).Attributes()))
+}
