@@ -65,6 +65,9 @@ type finding struct {
 	rank      int
 	source    string
 	rule      string
+	// violation is written to oauth.integrity.violation when the record has
+	// none, so integrity findings carry their type downstream.
+	violation string
 }
 
 func newFinding(eventType, source, rule string) finding {
@@ -256,7 +259,9 @@ func (d *detector) inspect(r *record, nowMs int64, det, rep []finding) ([]findin
 		if op == contract.OpCallback {
 			if success && d.secretKey(r, stateKeys, &fp) {
 				if d.use(makeKey(&fp, kindState, side), kindState, tag, untraced, r.timeMs, nowMs, 0) {
-					det = append(det, newFinding(contract.EventIntegrityViolation, contract.SourceDetected, ruleStateReuse))
+					f := newFinding(contract.EventIntegrityViolation, contract.SourceDetected, ruleStateReuse)
+					f.violation = contract.ViolationStateReuse
+					det = append(det, f)
 				}
 			}
 			if iss := contract.LookupStr(r.attrs, r.res, contract.AttrIss); iss != "" {
@@ -357,7 +362,11 @@ func (d *detector) reported(r *record, rep []finding) []finding {
 		name = e.Str()
 	}
 	if et, ok := reportedEvents[name]; ok {
-		rep = append(rep, newFinding(et, contract.SourceReported, ruleReportedSecurityEv))
+		f := newFinding(et, contract.SourceReported, ruleReportedSecurityEv)
+		if et == contract.EventIntegrityViolation {
+			f.violation = contract.ViolationHashMismatch // contract section 6
+		}
+		rep = append(rep, f)
 	}
 	return rep
 }

@@ -182,6 +182,7 @@ func TestStateReuse(t *testing.T) {
 	sp := h.span(op(2, srv, contract.OpCallback, contract.AttrState, fp("st")))
 	assert.Equal(t, []string{contract.EventIntegrityViolation}, findings(sp.Attributes()))
 	assert.Equal(t, contract.SeverityHigh, str(sp.Attributes(), contract.AttrSecuritySeverity))
+	assert.Equal(t, contract.ViolationStateReuse, str(sp.Attributes(), contract.AttrIntegrityViolation))
 	// A failed callback is not a use.
 	h.span(op(3, srv, contract.OpCallback, contract.AttrState, fp("st2")).failed())
 	assert.Nil(t, findings(h.span(op(4, srv, contract.OpCallback, contract.AttrState, fp("st2"))).Attributes()))

@@ -278,6 +278,11 @@ func annotate(p *pending, fs []finding) []finding {
 	if len(added) == 0 {
 		return nil
 	}
+	for _, f := range added {
+		if _, ok := attrs.Get(contract.AttrIntegrityViolation); !ok && f.violation != "" {
+			attrs.PutStr(contract.AttrIntegrityViolation, f.violation)
+		}
+	}
 	sl := attrs.PutEmptySlice(contract.AttrSecurityFindings)
 	sl.EnsureCapacity(len(types))
 	for _, t := range types {

@@ -42,6 +42,10 @@ func TestReportedEventsNormalised(t *testing.T) {
 			assert.Equal(t, []string{tt.want}, findings(lr.Attributes()))
 			assert.Equal(t, tt.want, str(lr.Attributes(), contract.AttrSecurityEventType))
 			assert.Equal(t, tt.rule, str(lr.Attributes(), contract.AttrSecurityRuleName))
+			if tt.want == contract.EventIntegrityViolation {
+				_, has := lr.Attributes().Get(contract.AttrIntegrityViolation)
+				assert.True(t, has, "integrity findings carry their violation type")
+			}
 		})
 	}
 }
