@@ -349,7 +349,7 @@ func TestExemplars(t *testing.T) {
 	assert.Equal(t, sp.TraceID(), ex.TraceID())
 	assert.Equal(t, sp.SpanID(), ex.SpanID())
 	assert.InDelta(t, 0.7, ex.DoubleValue(), 1e-9)
-	// Counters too; exemplars are sent once.
+	// Counters too.
 	var counterEx int
 	for _, m := range md.ResourceMetrics().At(1).ScopeMetrics().At(0).Metrics().All() {
 		if m.Name() == contract.MetricTokenRefreshTotal {
@@ -357,7 +357,18 @@ func TestExemplars(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 1, counterEx)
-	assert.Equal(t, 0, histPointOf(t, h.flush(), "svc", contract.MetricTokenRefreshDuration).Exemplars().Len())
+	// The latest exemplar stays until a newer record replaces it.
+	again := histPointOf(t, h.flush(), "svc", contract.MetricTokenRefreshDuration).Exemplars()
+	require.Equal(t, 1, again.Len())
+	assert.Equal(t, sp.SpanID(), again.At(0).SpanID())
+	b2 := newSpans("service.name", "svc")
+	newer := b2.add(h.clock.Now(), 2*time.Second, contract.AttrOperation, contract.OpRefresh)
+	newer.SetSpanID(pcommon.SpanID{7, 7, 7})
+	require.NoError(t, h.traces.ConsumeTraces(ctx, b2.td))
+	again = histPointOf(t, h.flush(), "svc", contract.MetricTokenRefreshDuration).Exemplars()
+	require.Equal(t, 1, again.Len())
+	assert.Equal(t, newer.SpanID(), again.At(0).SpanID())
+	assert.InDelta(t, 2.0, again.At(0).DoubleValue(), 1e-9)
 
 	// Off by default.
 	h2 := newHarness(t, defaultConfig(), "noexemplars", nil, nil)

@@ -12,8 +12,9 @@ import (
 )
 
 // build returns every series of every group as cumulative metrics: all series
-// are re-emitted at each flush with the same start timestamp. Exemplars are
-// sent once and then dropped.
+// are re-emitted at each flush with the same start timestamp. A series keeps
+// its latest exemplar until a newer record replaces it, so a scrape between
+// any two flushes sees it.
 func (s *state) build(start, now pcommon.Timestamp) pmetric.Metrics {
 	md := pmetric.NewMetrics()
 	groups := make([]*group, 0, len(s.groups))
@@ -111,7 +112,6 @@ func (s *state) buildSum(sm pmetric.ScopeMetrics, g *group, mi int, spec contrac
 		putLabels(dp.Attributes(), spec, l)
 		if p.hasEx {
 			putExemplar(dp.Exemplars(), p.ex)
-			p.hasEx = false
 		}
 	}
 }
@@ -138,7 +138,6 @@ func (s *state) buildHist(sm pmetric.ScopeMetrics, g *group, mi int, spec contra
 		putLabels(dp.Attributes(), spec, l)
 		if p.hasEx {
 			putExemplar(dp.Exemplars(), p.ex)
-			p.hasEx = false
 		}
 	}
 }

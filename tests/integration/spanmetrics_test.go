@@ -35,12 +35,17 @@ import (
 
 // spanmetricsConfig runs OTLP/HTTP -> oauth_span_metrics (traces and logs
 // sides) -> prometheus, flushing every second. storageDir adds file_storage.
-func spanmetricsConfig(otlp, prom, health int, storageDir string) string {
+func spanmetricsConfig(otlp, prom, health int, storageDir string, exemplars bool) string {
 	ext, storage, storageExt := "", "", ""
 	if storageDir != "" {
 		ext = fmt.Sprintf("  file_storage:\n    directory: %s\n", storageDir)
 		storage = "    storage: file_storage\n"
 		storageExt = ", file_storage"
+	}
+	connectorExtra, exporterExtra := "", ""
+	if exemplars {
+		connectorExtra = "    exemplars: true\n"
+		exporterExtra = "    enable_open_metrics: true\n"
 	}
 	return fmt.Sprintf(`extensions:
   health_check:
@@ -54,10 +59,11 @@ receivers:
 connectors:
   oauth_span_metrics:
     flush_interval: 1s
-%s
+%s%s
 exporters:
   prometheus:
     endpoint: 127.0.0.1:%d
+%s
 service:
   extensions: [health_check%s]
   telemetry:
@@ -73,7 +79,7 @@ service:
     metrics:
       receivers: [oauth_span_metrics]
       exporters: [prometheus]
-`, health, ext, otlp, storage, prom, storageExt)
+`, health, ext, otlp, storage, connectorExtra, prom, exporterExtra, storageExt)
 }
 
 type spanmetricsCollector struct {
@@ -81,13 +87,10 @@ type spanmetricsCollector struct {
 	otlp, prom int
 }
 
-func startSpanmetrics(t *testing.T, storageDir string, ports ...int) *spanmetricsCollector {
+func startSpanmetrics(t *testing.T, storageDir string, exemplars bool) *spanmetricsCollector {
 	t.Helper()
 	otlp, prom, health := testutil.FreePort(t), testutil.FreePort(t), testutil.FreePort(t)
-	if len(ports) == 3 {
-		otlp, prom, health = ports[0], ports[1], ports[2]
-	}
-	cfg := testutil.WriteConfig(t, spanmetricsConfig(otlp, prom, health, storageDir))
+	cfg := testutil.WriteConfig(t, spanmetricsConfig(otlp, prom, health, storageDir, exemplars))
 	col := testutil.Start(t, cfg)
 	col.WaitHealthy(fmt.Sprintf("http://127.0.0.1:%d/", health), 60*time.Second)
 	return &spanmetricsCollector{col: col, otlp: otlp, prom: prom}
@@ -273,7 +276,7 @@ var promTypes = map[contract.MetricKind]dto.MetricType{
 // metric: name, type, label set, bucket bounds, and the exact value of every
 // sample the golden expectation implies, and no other oauth_* sample.
 func TestSpanmetricsPrometheusScrape(t *testing.T) {
-	c := startSpanmetrics(t, "")
+	c := startSpanmetrics(t, "", false)
 
 	// From the start: the label-less counters and the gauges at 0.
 	require.Eventually(t, func() bool {
@@ -365,7 +368,7 @@ func TestSpanmetricsPrometheusScrape(t *testing.T) {
 // and oauth_active_pkce_states come back after a restart of the binary.
 func TestSpanmetricsRestartKeepsGauges(t *testing.T) {
 	storageDir := t.TempDir()
-	c := startSpanmetrics(t, storageDir)
+	c := startSpanmetrics(t, storageDir, false)
 
 	td := ptrace.NewTraces()
 	rs := td.ResourceSpans().AppendEmpty()
@@ -404,7 +407,7 @@ func TestSpanmetricsRestartKeepsGauges(t *testing.T) {
 	}, 30*time.Second, 200*time.Millisecond)
 	require.NoError(t, c.col.Stop(30*time.Second))
 
-	c2 := startSpanmetrics(t, storageDir)
+	c2 := startSpanmetrics(t, storageDir, false)
 	require.Eventually(t, func() bool {
 		_, ok := c2.scrape(t)[contract.MetricActiveTokens]
 		return ok
@@ -426,4 +429,51 @@ func TestSpanmetricsRestartKeepsGauges(t *testing.T) {
 		return pkce == 1
 	}, 30*time.Second, 200*time.Millisecond)
 	assert.Empty(t, c2.col.ErrorLines())
+}
+
+// TestSpanmetricsExemplarsOpenMetrics: with exemplars on, the prometheus
+// exporter (enable_open_metrics) shows the span's trace and span id on the
+// histogram buckets and counters.
+func TestSpanmetricsExemplarsOpenMetrics(t *testing.T) {
+	c := startSpanmetrics(t, "", true)
+	td := ptrace.NewTraces()
+	rs := td.ResourceSpans().AppendEmpty()
+	rs.Resource().Attributes().PutStr("service.name", "exemplars")
+	sp := rs.ScopeSpans().AppendEmpty().Spans().AppendEmpty()
+	sp.SetName(contract.OpRefresh)
+	sp.SetTraceID(pcommon.TraceID{0xab, 0xcd, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14})
+	sp.SetSpanID(pcommon.SpanID{0xef, 1, 2, 3, 4, 5, 6, 7})
+	now := time.Now()
+	sp.SetStartTimestamp(pcommon.NewTimestampFromTime(now))
+	sp.SetEndTimestamp(pcommon.NewTimestampFromTime(now.Add(300 * time.Millisecond)))
+	sp.Attributes().PutStr(contract.AttrOperation, contract.OpRefresh)
+	c.sendTraces(t, td)
+
+	var body string
+	require.Eventually(t, func() bool {
+		req, err := http.NewRequest(http.MethodGet, fmt.Sprintf("http://127.0.0.1:%d/metrics", c.prom), nil)
+		require.NoError(t, err)
+		req.Header.Set("Accept", "application/openmetrics-text; version=1.0.0")
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		body = string(b)
+		return strings.Contains(body, "oauth_token_refresh_duration_seconds_bucket")
+	}, 30*time.Second, 200*time.Millisecond)
+
+	traceID, spanID := "abcd0102030405060708090a0b0c0d0e", "ef01020304050607"
+	var bucketEx, counterEx bool
+	for _, line := range strings.Split(body, "\n") {
+		hasEx := strings.Contains(line, "# {") && strings.Contains(line, traceID) && strings.Contains(line, spanID)
+		switch {
+		case strings.HasPrefix(line, contract.MetricTokenRefreshDuration+`_bucket{`) && strings.Contains(line, `le="0.5"`):
+			bucketEx = hasEx
+		case strings.HasPrefix(line, contract.MetricTokenRefreshTotal+`{`) || strings.HasPrefix(line, "oauth_token_refresh_total{"):
+			counterEx = counterEx || hasEx
+		}
+	}
+	assert.True(t, bucketEx, "exemplar on the le=0.5 bucket:\n%s", body)
+	assert.True(t, counterEx, "exemplar on the counter:\n%s", body)
 }
