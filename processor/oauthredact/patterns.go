@@ -15,7 +15,7 @@ type TokenFormat struct {
 // BuiltinTokenFormats are the provider token formats searched in every string
 // value, in addition to the URL, form, JSON, header and cookie detectors.
 // Users extend the list with value_patterns. A match must start at a word
-// boundary (the byte before it is not a letter or digit).
+// boundary (the byte before it is not a letter, digit, '-' or '_').
 var BuiltinTokenFormats = []TokenFormat{
 	{"JWT (JWS compact)", `eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*`},
 	{"GitHub token (ghp_, gho_, ghu_, ghs_, ghr_)", `gh[pousr]_[A-Za-z0-9]{30,}`},

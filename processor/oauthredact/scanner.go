@@ -113,7 +113,7 @@ func newRules(cfg *Config) *rules {
 		r.minPatternLen = 1
 	}
 	for i, p := range r.patterns {
-		if len(p.prefix) < 2 {
+		if len(p.prefix) < 2 || !p.boundary {
 			r.loose = append(r.loose, i)
 			continue
 		}
@@ -307,6 +307,12 @@ func isAlnum(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
 }
 
+// isTokenByte: the bytes of base64url tokens. A built-in token format only
+// starts after another byte (a word boundary).
+func isTokenByte(c byte) bool {
+	return isAlnum(c) || c == '-' || c == '_'
+}
+
 func isNameByte(c byte) bool {
 	return isAlnum(c) || c == '_' || c == '-' || c == '.'
 }
@@ -426,6 +432,7 @@ func (sc *scanner) scanHeaderLines(s string, i int) {
 // scanJSON finds "name": "value" members of JSON text (also JSON escaped
 // inside another JSON string: \"name\":\"value\").
 func (sc *scanner) scanJSON(s string, i int) {
+	noEscapedClose := false
 	for ; i >= 0 && i < len(s); i++ {
 		if s[i] != ':' {
 			k := strings.IndexByte(s[i:], ':')
@@ -446,10 +453,12 @@ func (sc *scanner) scanJSON(s string, i int) {
 		if escaped {
 			nameEnd = j - 1
 		}
-		q := strings.LastIndexByte(s[:nameEnd], '"')
-		if q < 0 || nameEnd-q-1 > 64 {
+		from := max(nameEnd-65, 0) // names are at most 64 bytes: bounded search
+		q := strings.LastIndexByte(s[from:nameEnd], '"')
+		if q < 0 {
 			continue
 		}
+		q += from
 		name := s[q+1 : nameEnd]
 		if escaped {
 			if q == 0 || s[q-1] != '\\' {
@@ -474,8 +483,12 @@ func (sc *scanner) scanJSON(s string, i int) {
 				continue
 			}
 			vs = v + 2
+			if noEscapedClose {
+				continue
+			}
 			k := strings.Index(s[vs:], `\"`)
 			if k < 0 {
+				noEscapedClose = true // none for later escaped members either
 				continue
 			}
 			ve = vs + k
@@ -497,7 +510,7 @@ func (sc *scanner) scanJSON(s string, i int) {
 				}
 			}
 			if ve < 0 {
-				continue
+				return // unterminated: no later value can be closed either
 			}
 		}
 		switch kind {
@@ -727,10 +740,10 @@ func (sc *scanner) scanPatterns(s string) {
 		}
 		for pi := range r.patterns {
 			p := &r.patterns[pi]
-			if len(p.prefix) < 2 || !strings.HasPrefix(s[i:], p.prefix) {
+			if !p.boundary || len(p.prefix) < 2 || !strings.HasPrefix(s[i:], p.prefix) {
 				continue
 			}
-			if p.boundary && i > 0 && isAlnum(s[i-1]) || insideFingerprint(s, i) {
+			if p.boundary && i > 0 && isTokenByte(s[i-1]) || insideFingerprint(s, i) {
 				continue
 			}
 			m := p.anchored.FindStringSubmatchIndex(s[i:])
@@ -744,9 +757,15 @@ func (sc *scanner) scanPatterns(s string) {
 	}
 }
 
-// scanPattern runs one pattern over s (a prefix of one byte, or none).
+// scanPattern runs one pattern over s: a user pattern (or one without a
+// literal prefix) in a single unanchored pass once its prefix is present, a
+// built-in one anchored at each of its prefix occurrences.
 func (sc *scanner) scanPattern(s string, p *valuePattern) {
-	if p.prefix == "" {
+	if p.prefix != "" && !strings.Contains(s, p.prefix) {
+		return
+	}
+	if !p.boundary || p.prefix == "" {
+		// one unanchored, linear-time pass (user patterns)
 		for _, m := range p.re.FindAllStringSubmatchIndex(s, -1) {
 			sc.addMatch(s, m, 0, p)
 		}
@@ -759,7 +778,7 @@ func (sc *scanner) scanPattern(s string, p *valuePattern) {
 		}
 		at := off + k
 		off = at + 1
-		if p.boundary && at > 0 && isAlnum(s[at-1]) || insideFingerprint(s, at) {
+		if at > 0 && isTokenByte(s[at-1]) || insideFingerprint(s, at) {
 			continue
 		}
 		m := p.anchored.FindStringSubmatchIndex(s[at:])
@@ -778,7 +797,7 @@ func (sc *scanner) addMatch(s string, m []int, at int, p *valuePattern) {
 	}
 	start += at
 	end += at
-	if p.prefix == "" && insideFingerprint(s, start) {
+	if !p.boundary && insideFingerprint(s, start) {
 		return
 	}
 	sc.add(start, end, s[start:end], false)
@@ -788,7 +807,8 @@ func (sc *scanner) addMatch(s string, m []int, at int, p *valuePattern) {
 // (so a second run never rewrites part of a fingerprint).
 func insideFingerprint(s string, i int) bool {
 	j := i
-	for j > 0 && (isAlnum(s[j-1]) || s[j-1] == '-' || s[j-1] == '_') {
+	// a fingerprint has 22 base64url bytes after "fp:": look no further back
+	for j > 0 && i-j <= 22 && isTokenByte(s[j-1]) {
 		j--
 	}
 	return j >= 3 && s[j-3:j] == contract.FingerprintPrefix
@@ -802,6 +822,18 @@ type echoIndex struct {
 	first map[uint64]int32 // first 8 bytes -> index of a secret in list
 	next  []int32          // next secret with the same first 8 bytes, or -1
 	list  []string         // the secrets (len >= minEchoLen)
+}
+
+// maxEchoChain bounds how many secrets sharing their first 8 bytes are
+// compared at one position.
+const maxEchoChain = 16
+
+func (e *echoIndex) chain(j int32) int {
+	n := 0
+	for ; j >= 0; j = e.next[j] {
+		n++
+	}
+	return n
 }
 
 func load64(s string, i int) uint64 {
@@ -825,11 +857,17 @@ func (e *echoIndex) build(list []string) {
 		w := load64(k, 0)
 		h := bloomBit(w)
 		e.bloom[h>>6] |= 1 << (h & 63)
-		if j, ok := e.first[w]; ok {
-			e.next = append(e.next, j)
-		} else {
-			e.next = append(e.next, -1)
+		j, ok := e.first[w]
+		if !ok {
+			j = -1
+		} else if e.chain(j) >= maxEchoChain {
+			// Many secrets share these 8 bytes (crafted input): keep the
+			// search linear; the extra ones are still replaced where found
+			// by name.
+			e.next = append(e.next, -2)
+			continue
 		}
+		e.next = append(e.next, j)
 		e.first[w] = int32(i)
 	}
 }

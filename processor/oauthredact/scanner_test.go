@@ -1,8 +1,14 @@
 package oauthredact
 
 import (
+	"context"
 	"encoding/base64"
+	"strconv"
+	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/ptrace"
 )
 
 // Fixture secrets. They are fake, but are still never printed.
@@ -138,4 +144,41 @@ func TestMaskAction(t *testing.T) {
 	equalNoLeak(t, "Bearer [REDACTED]", redactOne(r, "authorization", "Bearer "+sTok), sTok)
 	// masking twice changes nothing
 	equalNoLeak(t, "/cb?code=[REDACTED]", redactOne(r, "url.full", "/cb?code=[REDACTED]"))
+}
+
+// TestPathologicalInputs: large crafted strings go through every detector in
+// linear time (a quadratic scanner would not finish within the test timeout)
+// and without panicking.
+func TestPathologicalInputs(t *testing.T) {
+	const n = 20000
+	r := newTestRedactor(t, testConfig())
+	inputs := []string{
+		strings.Repeat(`x" :`, n),
+		strings.Repeat(`"code":\"`, n),
+		strings.Repeat(`"code":"`, n),
+		strings.Repeat("eyJ-", n),
+		strings.Repeat("eyJaaaaa.", n),
+		strings.Repeat("Bearer ", n),
+		strings.Repeat("code=", n),
+		strings.Repeat("cookie: a", n),
+		strings.Repeat("ghp_", n),
+		strings.Repeat("%", n),
+	}
+	for i, in := range inputs {
+		for _, key := range []string{"", "authorization", "cookie", "set-cookie", "oauth.code"} {
+			out := redactOne(r, key, in)
+			if key == "" && i == 0 && out != in {
+				t.Errorf("input %d changed", i)
+			}
+		}
+	}
+	// many secrets sharing their first 8 bytes, and a long string of them
+	td := ptrace.NewTraces()
+	spans := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans()
+	for i := range 200 {
+		spans.AppendEmpty().Attributes().PutStr("oauth.code", "AAAAAAAA"+strconv.Itoa(i))
+	}
+	spans.AppendEmpty().SetName(strings.Repeat("A", 200000))
+	_, err := r.processTraces(context.Background(), td)
+	require.NoError(t, err)
 }
