@@ -159,7 +159,12 @@ func New(cfg Config) *Generator {
 // Config is the configuration with its defaults applied.
 func (g *Generator) Config() Config { return g.cfg }
 
-// Truth is the ground truth of everything Next has returned so far.
+// Pending is the number of requests generated (and in the truth) but not
+// returned yet: the truth matches the returned requests when it is 0.
+func (g *Generator) Pending() int { return len(g.pending) }
+
+// Truth is the ground truth of everything generated so far: of everything
+// Next has returned when Pending is 0.
 func (g *Generator) Truth() *Truth { return g.truth }
 
 // scenarioKey fingerprints the scenario's secrets internally; the generator

@@ -356,3 +356,6 @@ func rejectedIn(sig Signal, reply []byte) int64 {
 	}
 	return 0
 }
+
+// Consumed is the number of payloads handed out so far.
+func (s *SliceSource) Consumed() int { return s.i }

@@ -176,3 +176,22 @@ func (t *Truth) WriteFile(path string) error {
 	}
 	return os.WriteFile(path, append(b, '\n'), 0o644)
 }
+
+// Clone returns a deep copy (a snapshot of the truth at this point).
+func (t *Truth) Clone() *Truth {
+	c := *t
+	c.Secrets = make(map[string]int, len(t.Secrets))
+	for k, v := range t.Secrets {
+		c.Secrets[k] = v
+	}
+	c.ExpectedMetrics = make(map[string]float64, len(t.ExpectedMetrics))
+	for k, v := range t.ExpectedMetrics {
+		c.ExpectedMetrics[k] = v
+	}
+	c.Attacks = append([]AttackTruth(nil), t.Attacks...)
+	c.attackSeen = make(map[string]bool, len(t.attackSeen))
+	for k, v := range t.attackSeen {
+		c.attackSeen[k] = v
+	}
+	return &c
+}

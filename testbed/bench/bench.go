@@ -1,0 +1,686 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/otelcol-oauth/otelcol-oauth/internal/contract"
+	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthsecurity/scenario"
+	"github.com/otelcol-oauth/otelcol-oauth/testbed/oauthgen"
+)
+
+// Options of a testbed run.
+type Options struct {
+	Bin        string
+	ResultsDir string
+	// Duration of each fixed-rate run; the traffic is Rate × Duration
+	// scenario records.
+	Duration time.Duration
+	// Rates are the fixed rates in records per second.
+	Rates []float64
+	// Max adds a run per scenario that sends the largest traffic set as fast
+	// as the collector accepts.
+	Max bool
+	// Scenarios to run (default passthrough, oauth, upstream).
+	Scenarios []string
+	// Procs is the collector's GOMAXPROCS (default 1).
+	Procs int
+	Seed  uint64
+	// Families for the memory scenario (0: skip it).
+	Families int
+	Protocol string
+	Grace    time.Duration
+	Key      string
+	Logf     func(format string, args ...any)
+}
+
+func (o *Options) defaults() {
+	if o.Duration <= 0 {
+		o.Duration = 15 * time.Second
+	}
+	if len(o.Rates) == 0 {
+		o.Rates = []float64{10000, 50000}
+	}
+	if len(o.Scenarios) == 0 {
+		o.Scenarios = []string{Passthrough, Full, Upstream}
+	}
+	if o.Procs == 0 {
+		o.Procs = 1
+	}
+	if o.Seed == 0 {
+		o.Seed = 1
+	}
+	if o.Protocol == "" {
+		o.Protocol = "grpc"
+	}
+	if o.Grace <= 0 {
+		o.Grace = 10 * time.Millisecond
+	}
+	if o.Key == "" {
+		o.Key = "testbed-fingerprint-key-0123456789abcdef"
+	}
+	if o.Logf == nil {
+		o.Logf = func(string, ...any) {}
+	}
+}
+
+// RunResult is one collector run.
+type RunResult struct {
+	Scenario string  `json:"scenario"`
+	Mode     string  `json:"mode"`
+	Target   float64 `json:"target_records_per_s"`
+	// Achieved is accepted records per second while sending.
+	Achieved float64        `json:"achieved_records_per_s"`
+	Sender   oauthgen.Stats `json:"sender"`
+	// Complete is false when the run stopped before all its traffic was sent.
+	Complete bool   `json:"complete"`
+	Received Counts `json:"received"`
+	// Dropped is accepted minus received records.
+	Dropped      int64   `json:"dropped"`
+	CPUSeconds   float64 `json:"cpu_seconds"`
+	CPUPercent   float64 `json:"cpu_percent_of_one_core"`
+	CPUPerRecord float64 `json:"cpu_us_per_record"`
+	WallSeconds  float64 `json:"wall_seconds"`
+	RSSMeanMB    float64 `json:"rss_mean_mb"`
+	RSSMaxMB     float64 `json:"rss_max_mb"`
+	// Leaks counts occurrences of raw-secret material in everything exported
+	// (OTLP and the Prometheus scrape).
+	Leaks         int64    `json:"leaks"`
+	LeakPositions []string `json:"leak_positions,omitempty"`
+	// Accuracy against the ground truth of the records sent.
+	Attacks    int      `json:"attacks"`
+	TP         int      `json:"true_positives"`
+	FP         int      `json:"false_positives"`
+	FN         int      `json:"false_negatives"`
+	Duplicates int      `json:"duplicates"`
+	Precision  *float64 `json:"precision"`
+	Recall     float64  `json:"recall"`
+	Unexpected []string `json:"unexpected,omitempty"`
+	// Metrics compares the scraped counters with the expected values.
+	MetricsChecked    int      `json:"metric_series_checked,omitempty"`
+	MetricsMismatched []string `json:"metric_mismatches,omitempty"`
+	Error             string   `json:"error,omitempty"`
+}
+
+// MemoryResult is the memory scenario.
+type MemoryResult struct {
+	Families        int     `json:"families"`
+	Accepted        int64   `json:"accepted"`
+	Received        int64   `json:"received"`
+	StateEntries    float64 `json:"oauth_security_state_entries"`
+	Evictions       float64 `json:"oauth_security_evictions"`
+	RSSBaselineMB   float64 `json:"rss_baseline_mb"`
+	RSSAfterMB      float64 `json:"rss_after_mb"`
+	RSSPeakMB       float64 `json:"rss_peak_mb"`
+	BytesPerFamily  float64 `json:"rss_bytes_per_family"`
+	SendSeconds     float64 `json:"send_seconds"`
+	Leaks           int64   `json:"leaks"`
+	Error           string  `json:"error,omitempty"`
+	CPUSeconds      float64 `json:"cpu_seconds"`
+	AchievedPerSecs float64 `json:"achieved_records_per_s"`
+}
+
+// Report is everything a testbed run measured.
+type Report struct {
+	Started   time.Time         `json:"started"`
+	Finished  time.Time         `json:"finished"`
+	Host      map[string]string `json:"host"`
+	Options   map[string]any    `json:"options"`
+	Traffic   map[string]any    `json:"traffic"`
+	Runs      []RunResult       `json:"runs"`
+	Ratios    []Ratio           `json:"ratios"`
+	Memory    *MemoryResult     `json:"memory,omitempty"`
+	LeakTotal map[string]int64  `json:"leaks_by_scenario"`
+}
+
+// Ratio compares two scenarios at one mode.
+type Ratio struct {
+	Mode string `json:"mode"`
+	What string `json:"what"`
+	// CPU is the ratio of CPU seconds (same traffic, same rate).
+	CPU float64 `json:"cpu_seconds_ratio"`
+	// PerRecord is the ratio of CPU per record.
+	PerRecord float64 `json:"cpu_per_record_ratio"`
+	Goal      string  `json:"goal"`
+}
+
+// traffic is the pre-generated, pre-marshalled stream shared by all runs.
+type traffic struct {
+	payloads []oauthgen.Payload
+	// cum[i] is the truth after payload i: records and attacks so far.
+	cumRecords []int
+	cumAttacks []int
+	truth      *oauthgen.Truth
+	// prefix truth snapshots (expected metrics) by payload count.
+	snapshots map[int]*oauthgen.Truth
+}
+
+func generate(o *Options, records int, prefixes []int) (*traffic, error) {
+	top := 0.0
+	for _, r := range o.Rates {
+		top = max(top, r)
+	}
+	g := oauthgen.New(oauthgen.Config{Seed: o.Seed, Records: records, Rate: top, GracePeriod: o.Grace, Start: time.Now()})
+	tr := &traffic{snapshots: map[int]*oauthgen.Truth{}}
+	total := 0
+	next := 0
+	sort.Ints(prefixes)
+	for {
+		r, ok := g.Next()
+		if !ok {
+			break
+		}
+		p, err := oauthgen.Marshal(r)
+		if err != nil {
+			return nil, err
+		}
+		tr.payloads = append(tr.payloads, p)
+		total += p.Records
+		tr.cumRecords = append(tr.cumRecords, total)
+		// The truth matches the payloads so far only when the generator
+		// holds no pending request; else carry the last exact count.
+		if g.Pending() == 0 || len(tr.cumAttacks) == 0 {
+			tr.cumAttacks = append(tr.cumAttacks, len(g.Truth().Attacks))
+		} else {
+			tr.cumAttacks = append(tr.cumAttacks, tr.cumAttacks[len(tr.cumAttacks)-1])
+		}
+		for next < len(prefixes) && g.Pending() == 0 && g.Truth().Spans+g.Truth().Logs >= prefixes[next] {
+			tr.snapshots[len(tr.payloads)] = g.Truth().Clone()
+			next++
+		}
+	}
+	tr.truth = g.Truth()
+	tr.snapshots[len(tr.payloads)] = tr.truth
+	return tr, nil
+}
+
+// prefixFor returns the number of payloads holding at least n scenario
+// records (spans and logs).
+func (t *traffic) prefixFor(n int) int {
+	best := len(t.payloads)
+	for k, s := range t.snapshots {
+		if s.Spans+s.Logs >= n && k < best {
+			best = k
+		}
+	}
+	return best
+}
+
+// Run runs the testbed and writes the report into o.ResultsDir.
+func Run(ctx context.Context, o Options) (*Report, error) {
+	o.defaults()
+	rep := &Report{Started: time.Now().UTC(), LeakTotal: map[string]int64{}}
+	rep.Host = hostInfo(o.Bin)
+	rep.Options = map[string]any{
+		"duration_per_run": o.Duration.String(), "rates": o.Rates, "max": o.Max, "scenarios": o.Scenarios,
+		"collector_gomaxprocs": o.Procs, "seed": o.Seed, "families": o.Families, "protocol": o.Protocol,
+		"reuse_grace_period": o.Grace.String(), "sender_workers": 1,
+	}
+	top := 0.0
+	for _, r := range o.Rates {
+		top = max(top, r)
+	}
+	var prefixes []int
+	for _, r := range o.Rates {
+		prefixes = append(prefixes, int(r*o.Duration.Seconds()))
+	}
+	genStart := time.Now()
+	tr, err := generate(&o, int(top*o.Duration.Seconds()), prefixes)
+	if err != nil {
+		return nil, err
+	}
+	bytesTotal := 0
+	for _, p := range tr.payloads {
+		bytesTotal += len(p.Body)
+	}
+	o.Logf("generated %d requests, %d records (%d spans, %d logs, %d data points), %d attacks, %.0f MB in %s",
+		len(tr.payloads), tr.truth.Records(), tr.truth.Spans, tr.truth.Logs, tr.truth.DataPoints, len(tr.truth.Attacks),
+		float64(bytesTotal)/1e6, time.Since(genStart).Round(time.Millisecond))
+	rep.Traffic = map[string]any{
+		"requests": len(tr.payloads), "spans": tr.truth.Spans, "logs": tr.truth.Logs, "data_points": tr.truth.DataPoints,
+		"attacks": len(tr.truth.Attacks), "bytes": bytesTotal, "shards": tr.truth.Shards,
+		"raw_secrets_by_position": tr.truth.Secrets,
+	}
+	if err := os.MkdirAll(o.ResultsDir, 0o755); err != nil {
+		return nil, err
+	}
+	if err := tr.truth.WriteFile(filepath.Join(o.ResultsDir, "ground-truth.json")); err != nil {
+		return nil, err
+	}
+
+	type mode struct {
+		name   string
+		rate   float64
+		prefix int
+	}
+	var modes []mode
+	for _, r := range o.Rates {
+		modes = append(modes, mode{fmt.Sprintf("%.0fk/s", r/1000), r, tr.prefixFor(int(r * o.Duration.Seconds()))})
+	}
+	if o.Max {
+		modes = append(modes, mode{"max", 0, len(tr.payloads)})
+	}
+	for _, m := range modes {
+		for _, sc := range o.Scenarios {
+			if ctx.Err() != nil {
+				return rep, ctx.Err()
+			}
+			res := runOne(ctx, &o, tr, sc, m.name, m.rate, m.prefix)
+			o.Logf("%-11s %-8s achieved %8.0f rec/s  cpu %6.1f%%  %.2f us/rec  rss %5.0f MB  recv %d/%d  leaks %d  TP %d FP %d FN %d %s",
+				sc, m.name, res.Achieved, res.CPUPercent, res.CPUPerRecord, res.RSSMaxMB, res.Received.Records(), res.Sender.Accepted,
+				res.Leaks, res.TP, res.FP, res.FN, res.Error)
+			rep.Runs = append(rep.Runs, res)
+			rep.LeakTotal[sc] += res.Leaks
+		}
+	}
+	rep.Ratios = ratios(rep.Runs)
+	if o.Families > 0 && ctx.Err() == nil {
+		m := runMemory(ctx, &o)
+		o.Logf("memory: %d families, state entries %.0f, RSS %.0f MB -> %.0f MB (peak %.0f MB), %.0f bytes/family %s",
+			m.Families, m.StateEntries, m.RSSBaselineMB, m.RSSAfterMB, m.RSSPeakMB, m.BytesPerFamily, m.Error)
+		rep.Memory = &m
+	}
+	rep.Finished = time.Now().UTC()
+	if err := writeReport(o.ResultsDir, rep); err != nil {
+		return rep, err
+	}
+	return rep, nil
+}
+
+func ratios(runs []RunResult) []Ratio {
+	by := map[string]map[string]RunResult{}
+	var order []string
+	for _, r := range runs {
+		if by[r.Mode] == nil {
+			by[r.Mode] = map[string]RunResult{}
+			order = append(order, r.Mode)
+		}
+		by[r.Mode][r.Scenario] = r
+	}
+	var out []Ratio
+	div := func(a, b float64) float64 {
+		if b == 0 {
+			return 0
+		}
+		return a / b
+	}
+	for _, m := range order {
+		p, okP := by[m][Passthrough]
+		f, okF := by[m][Full]
+		u, okU := by[m][Upstream]
+		if okP && okF {
+			out = append(out, Ratio{Mode: m, What: "full OAuth / passthrough", CPU: div(f.CPUSeconds, p.CPUSeconds),
+				PerRecord: div(f.CPUPerRecord, p.CPUPerRecord), Goal: "<= 1.5"})
+		}
+		if okU && okF {
+			out = append(out, Ratio{Mode: m, What: "upstream-only / full OAuth", CPU: div(u.CPUSeconds, f.CPUSeconds),
+				PerRecord: div(u.CPUPerRecord, f.CPUPerRecord), Goal: ">= 3"})
+		}
+	}
+	return out
+}
+
+func hostInfo(bin string) map[string]string {
+	h := map[string]string{"go": runtime.Version(), "cpus": strconv.Itoa(runtime.NumCPU()), "collector": bin}
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, l := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(l, "model name") {
+				_, v, _ := strings.Cut(l, ":")
+				h["cpu_model"] = strings.TrimSpace(v)
+				break
+			}
+		}
+	}
+	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
+		h["loadavg_at_start"] = strings.TrimSpace(string(b))
+	}
+	return h
+}
+
+// startRun starts a sink and the collector of one scenario.
+func startRun(o *Options, sc string, maxEntries int) (*Sink, *Collector, Ports, func(), error) {
+	sink, err := NewSink()
+	if err != nil {
+		return nil, nil, Ports{}, nil, err
+	}
+	ps, err := FreePorts(5)
+	if err != nil {
+		sink.Close()
+		return nil, nil, Ports{}, nil, err
+	}
+	p := Ports{GRPC: ps[0], HTTP: ps[1], Health: ps[2], Telemetry: ps[3], Sink: sink.HTTPAddr}
+	if sc == Full || sc == Upstream {
+		p.Prom = ps[4]
+	}
+	cfg, err := Config(sc, p, o.Grace, maxEntries)
+	if err != nil {
+		sink.Close()
+		return nil, nil, p, nil, err
+	}
+	dir, err := os.MkdirTemp("", "oauthbench-")
+	if err != nil {
+		sink.Close()
+		return nil, nil, p, nil, err
+	}
+	path := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
+		sink.Close()
+		return nil, nil, p, nil, err
+	}
+	col, err := StartCollector(o.Bin, path, o.Key, o.Procs)
+	cleanup := func() {
+		if col != nil && !col.Exited() {
+			_ = col.Stop(15 * time.Second)
+		}
+		sink.Close()
+		os.RemoveAll(dir)
+	}
+	if err != nil {
+		cleanup()
+		return nil, nil, p, nil, err
+	}
+	if err := col.WaitHealthy(p.Health, 60*time.Second); err != nil {
+		cleanup()
+		return nil, nil, p, nil, err
+	}
+	return sink, col, p, cleanup, nil
+}
+
+// waitDrained waits until the sink has received want records, or nothing
+// arrived for quiet, or timeout.
+func waitDrained(sink *Sink, want int64, quiet, timeout time.Duration) {
+	deadline := time.Now().Add(timeout)
+	last, lastChange := sink.Counts().Records(), time.Now()
+	for time.Now().Before(deadline) {
+		n := sink.Counts().Records()
+		if n >= want {
+			return
+		}
+		if n != last {
+			last, lastChange = n, time.Now()
+		} else if time.Since(lastChange) > quiet {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func runOne(ctx context.Context, o *Options, tr *traffic, sc, modeName string, rate float64, prefix int) RunResult {
+	res := RunResult{Scenario: sc, Mode: modeName, Target: rate}
+	sink, col, ports, cleanup, err := startRun(o, sc, 4_000_000)
+	if err != nil {
+		res.Error = err.Error()
+		return res
+	}
+	defer cleanup()
+	time.Sleep(time.Second)
+	endpoint := fmt.Sprintf("127.0.0.1:%d", ports.GRPC)
+	if o.Protocol == "http" {
+		endpoint = fmt.Sprintf("127.0.0.1:%d", ports.HTTP)
+	}
+	cap := 2 * o.Duration
+	if rate == 0 {
+		cap = 4 * o.Duration
+	}
+	s, err := oauthgen.NewSender(oauthgen.SenderConfig{Endpoint: endpoint, Protocol: o.Protocol, Rate: rate, Duration: cap})
+	if err != nil {
+		res.Error = err.Error()
+		return res
+	}
+	defer s.Close()
+	src := &oauthgen.SliceSource{Payloads: tr.payloads[:prefix]}
+	before, _ := ReadProc(col.Pid())
+	sampler := StartSampler(col.Pid(), 200*time.Millisecond)
+	st := s.Run(ctx, src)
+	sent := src.Consumed()
+	res.Complete = sent == prefix
+	waitDrained(sink, st.Accepted, 3*time.Second, 30*time.Second)
+	after, _ := ReadProc(col.Pid())
+	mean, maxRSS := sampler.Stop()
+	res.Sender = st
+	res.Achieved = st.Rate()
+	res.Received = sink.Counts()
+	res.Dropped = st.Accepted - res.Received.Records()
+	res.CPUSeconds = (after.CPU - before.CPU).Seconds()
+	res.WallSeconds = after.Taken.Sub(before.Taken).Seconds()
+	res.CPUPercent = 100 * res.CPUSeconds / res.WallSeconds
+	if st.Accepted > 0 {
+		res.CPUPerRecord = res.CPUSeconds / float64(st.Accepted) * 1e6
+	}
+	res.RSSMeanMB, res.RSSMaxMB = float64(mean)/1e6, float64(maxRSS)/1e6
+
+	// Ground truth of what was sent.
+	var truth *oauthgen.Truth
+	if snap, ok := tr.snapshots[sent]; ok {
+		truth = snap
+	}
+	nAttacks := 0
+	if sent > 0 {
+		nAttacks = tr.cumAttacks[sent-1]
+	}
+	attacks := &scenario.Scenario{Attacks: tr.truth.ScenarioAttacks().Attacks[:nAttacks]}
+	res.Attacks = nAttacks
+	score := sink.Score(attacks)
+	res.TP, res.FP, res.FN, res.Duplicates = score.TruePositives, score.FalsePositives, score.FalseNegatives, score.Duplicates
+	if score.TruePositives+score.FalsePositives > 0 {
+		p := score.Precision
+		res.Precision = &p
+	}
+	res.Recall = score.Recall
+	if len(score.Unexpected) > 0 && sc == Full {
+		res.Unexpected = score.Unexpected
+		if len(res.Unexpected) > 10 {
+			res.Unexpected = res.Unexpected[:10]
+		}
+	}
+	if ports.Prom != 0 {
+		time.Sleep(2500 * time.Millisecond) // a flush of the metrics connector
+		if body, err := get(fmt.Sprintf("http://127.0.0.1:%d/metrics", ports.Prom)); err == nil {
+			sink.ConsumeScrape(body)
+			if truth != nil {
+				res.MetricsChecked, res.MetricsMismatched = CompareMetrics(truth.ExpectedMetrics, body)
+			}
+		} else {
+			res.Error = "scrape: " + err.Error()
+		}
+	}
+	res.Leaks = sink.Counts().Leaks
+	res.LeakPositions = sink.LeakPositions()
+	if len(res.LeakPositions) > 25 {
+		res.LeakPositions = res.LeakPositions[:25]
+	}
+	if col.Exited() {
+		res.Error = strings.TrimSpace(res.Error + " collector exited during the run")
+	}
+	return res
+}
+
+func get(url string) ([]byte, error) {
+	resp, err := http.Get(url)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("%s: HTTP %d", url, resp.StatusCode)
+	}
+	return io.ReadAll(resp.Body)
+}
+
+func runMemory(ctx context.Context, o *Options) MemoryResult {
+	m := MemoryResult{Families: o.Families}
+	sink, col, ports, cleanup, err := startRun(o, Memory, o.Families+o.Families/5+1000)
+	if err != nil {
+		m.Error = err.Error()
+		return m
+	}
+	defer cleanup()
+	time.Sleep(2 * time.Second)
+	base, _ := ReadProc(col.Pid())
+	m.RSSBaselineMB = float64(base.RSS) / 1e6
+	s, err := oauthgen.NewSender(oauthgen.SenderConfig{Endpoint: fmt.Sprintf("127.0.0.1:%d", ports.GRPC), Duration: 5 * time.Minute})
+	if err != nil {
+		m.Error = err.Error()
+		return m
+	}
+	defer s.Close()
+	st := s.Run(ctx, &oauthgen.FamilySource{Seed: o.Seed, N: o.Families, Batch: 1000})
+	m.Accepted = st.Accepted
+	m.SendSeconds = st.Elapsed.Seconds()
+	m.AchievedPerSecs = st.Rate()
+	waitDrained(sink, st.Accepted, 3*time.Second, 30*time.Second)
+	m.Received = sink.Counts().Records()
+	time.Sleep(3 * time.Second) // a GC cycle or two
+	after, _ := ReadProc(col.Pid())
+	m.CPUSeconds = (after.CPU - base.CPU).Seconds()
+	m.RSSAfterMB, m.RSSPeakMB = float64(after.RSS)/1e6, float64(after.Peak)/1e6
+	if o.Families > 0 {
+		m.BytesPerFamily = float64(after.RSS-base.RSS) / float64(o.Families)
+	}
+	if body, err := get(fmt.Sprintf("http://127.0.0.1:%d/metrics", ports.Telemetry)); err == nil {
+		m.StateEntries = scrapeValue(body, "oauth_security_state_entries")
+		m.Evictions = scrapeValue(body, "oauth_security_evictions")
+	}
+	m.Leaks = sink.Counts().Leaks
+	return m
+}
+
+// scrapeValue sums the series of a metric whose name contains name.
+func scrapeValue(body []byte, name string) float64 {
+	total := 0.0
+	for _, s := range ParseScrape(body) {
+		if strings.Contains(s.Name, name) {
+			total += s.Value
+		}
+	}
+	return total
+}
+
+// Series is one scraped sample.
+type Series struct {
+	Name   string
+	Labels map[string]string
+	Value  float64
+}
+
+// ParseScrape parses the Prometheus text format (samples only).
+func ParseScrape(body []byte) []Series {
+	var out []Series
+	for _, line := range strings.Split(string(body), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		s := Series{Labels: map[string]string{}}
+		rest := line
+		if i := strings.IndexAny(line, "{ "); i >= 0 && line[i] == '{' {
+			s.Name = line[:i]
+			rest = line[i+1:]
+			for {
+				rest = strings.TrimLeft(rest, ", ")
+				if strings.HasPrefix(rest, "}") {
+					rest = rest[1:]
+					break
+				}
+				eq := strings.Index(rest, "=\"")
+				if eq < 0 {
+					break
+				}
+				k := rest[:eq]
+				rest = rest[eq+2:]
+				var v strings.Builder
+				for len(rest) > 0 {
+					c := rest[0]
+					if c == '\\' && len(rest) > 1 {
+						v.WriteByte(rest[1])
+						rest = rest[2:]
+						continue
+					}
+					rest = rest[1:]
+					if c == '"' {
+						break
+					}
+					v.WriteByte(c)
+				}
+				s.Labels[k] = v.String()
+			}
+		} else if i >= 0 {
+			s.Name = line[:i]
+			rest = line[i:]
+		}
+		f := strings.Fields(rest)
+		if len(f) == 0 {
+			continue
+		}
+		v, err := strconv.ParseFloat(f[0], 64)
+		if err != nil {
+			continue
+		}
+		s.Value = v
+		out = append(out, s)
+	}
+	return out
+}
+
+// upstreamLabels maps signal_to_metrics label names (attribute names with
+// dots as underscores) onto the contract's label names.
+var upstreamLabels = map[string]string{
+	"oauth_provider": contract.LabelProvider, "oauth_status": contract.LabelStatus, "oauth_reason": contract.LabelReason,
+	"oauth_discovery_method": contract.LabelMethod, "oauth_security_event_type": contract.LabelEventType,
+	"oauth_security_severity": contract.LabelSeverity, "oauth_integrity_violation": contract.LabelViolationType,
+	"oauth_grant_type": contract.LabelGrantType,
+}
+
+// CompareMetrics compares expected counters with a scrape. Series are
+// summed over labels the contract does not name (job, instance, resource
+// attributes); expected keys use oauthgen.MetricKey.
+func CompareMetrics(expected map[string]float64, scrape []byte) (checked int, mismatches []string) {
+	labelsOf := map[string][]string{}
+	for _, m := range contract.Metrics {
+		labelsOf[m.Name] = m.Labels
+	}
+	got := map[string]float64{}
+	names := map[string]bool{}
+	for k := range expected {
+		n, _, _ := strings.Cut(k, "{")
+		names[n] = true
+	}
+	for _, s := range ParseScrape(scrape) {
+		if !names[s.Name] {
+			continue
+		}
+		var kv []string
+		norm := map[string]string{}
+		for k, v := range s.Labels {
+			if u, ok := upstreamLabels[k]; ok {
+				k = u
+			}
+			norm[k] = v
+		}
+		for _, l := range labelsOf[s.Name] {
+			kv = append(kv, l, norm[l])
+		}
+		got[oauthgen.MetricKey(s.Name, kv...)] += s.Value
+	}
+	keys := make([]string, 0, len(expected))
+	for k := range expected {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		checked++
+		if got[k] != expected[k] {
+			mismatches = append(mismatches, fmt.Sprintf("%s: want %.0f got %.0f", k, expected[k], got[k]))
+		}
+	}
+	return checked, mismatches
+}
