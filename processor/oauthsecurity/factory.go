@@ -39,8 +39,9 @@ func createTraces(ctx context.Context, set processor.Settings, cfg component.Con
 	if err != nil {
 		return nil, err
 	}
+	l := &lifecycle{d: d}
 	return processorhelper.NewTraces(ctx, set, cfg, next, d.processTraces, capabilities,
-		processorhelper.WithStart(d.start), processorhelper.WithShutdown(d.shutdown))
+		processorhelper.WithStart(l.start), processorhelper.WithShutdown(l.shutdown))
 }
 
 func createLogs(ctx context.Context, set processor.Settings, cfg component.Config, next consumer.Logs) (processor.Logs, error) {
@@ -48,6 +49,7 @@ func createLogs(ctx context.Context, set processor.Settings, cfg component.Confi
 	if err != nil {
 		return nil, err
 	}
+	l := &lifecycle{d: d}
 	return processorhelper.NewLogs(ctx, set, cfg, next, d.processLogs, capabilities,
-		processorhelper.WithStart(d.start), processorhelper.WithShutdown(d.shutdown))
+		processorhelper.WithStart(l.start), processorhelper.WithShutdown(l.shutdown))
 }

@@ -76,6 +76,38 @@ func acquireDetector(cfg *Config, set processor.Settings) (*detector, error) {
 	return d, nil
 }
 
+// lifecycle is one pipeline's hold on the shared detector: each instance
+// starts it at most once and releases it at most once, so a repeated
+// Shutdown (or one without Start) never releases another pipeline's hold.
+type lifecycle struct {
+	d                 *detector
+	mu                sync.Mutex
+	started, released bool
+}
+
+func (l *lifecycle) start(ctx context.Context, host component.Host) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.started || l.released {
+		return nil
+	}
+	if err := l.d.start(ctx, host); err != nil {
+		return err
+	}
+	l.started = true
+	return nil
+}
+
+func (l *lifecycle) shutdown(ctx context.Context) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.released {
+		return nil
+	}
+	l.released = true
+	return l.d.shutdown(ctx)
+}
+
 func (d *detector) start(ctx context.Context, host component.Host) error {
 	sharedMu.Lock()
 	defer sharedMu.Unlock()

@@ -223,3 +223,31 @@ func TestConcurrentPipelinesAndCheckpoints(t *testing.T) {
 	run.stop(t)
 	assert.NotEmpty(t, st.data[metaKey])
 }
+
+// The service may call Shutdown twice, or without Start; one pipeline's
+// repeated Shutdown must not end the state that another pipeline still uses.
+func TestLifecycleIdempotent(t *testing.T) {
+	f := NewFactory()
+	set := processortest.NewNopSettings(metadata.Type)
+
+	cfg := testConfig()
+	tp, err := f.CreateTraces(context.Background(), set, cfg, consumertest.NewNop())
+	require.NoError(t, err)
+	require.NoError(t, tp.Shutdown(context.Background()))
+	require.NoError(t, tp.Shutdown(context.Background()))
+
+	st := newMemStorage()
+	cfg = testConfig()
+	cfg.Storage = &storageID
+	cfg.CheckpointInterval = time.Hour
+	run := startRun(t, cfg, host{storageID: st})
+	require.NoError(t, run.traces.Start(context.Background(), host{storageID: st}))
+	require.NoError(t, run.traces.Shutdown(context.Background()))
+	require.NoError(t, run.traces.Shutdown(context.Background()))
+	assert.Zero(t, st.closed, "the logs pipeline still runs")
+	require.NoError(t, run.logs.ConsumeLogs(context.Background(), plogOf(refresh(1, fp("rt-late")))))
+	require.NoError(t, run.logs.Shutdown(context.Background()))
+	require.NoError(t, run.logs.Shutdown(context.Background()))
+	assert.Equal(t, 1, st.closed)
+	assert.NotEmpty(t, st.data[chunkPrefix+"0"], "the last pipeline's shutdown saves the state")
+}
