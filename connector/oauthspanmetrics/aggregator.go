@@ -151,9 +151,8 @@ type state struct {
 	overflow  map[string]int64 // label -> values replaced by other
 	evictions map[string]int64 // state -> entries dropped
 
-	sides     []string
-	sideAll   bool
-	histCount map[int]int // metric -> number of buckets
+	sides   []string
+	sideAll bool
 }
 
 func newState(cfg *Config, now func() time.Time) *state {
