@@ -117,12 +117,15 @@ func (p *puller) loadCursor(ctx context.Context) error {
 	return nil
 }
 
+// saveCursor persists the cursor. It is called once the pipeline accepted
+// the events it covers, so a Shutdown cancelling ctx at that moment must not
+// keep it from being written: a restart would deliver them again.
 func (p *puller) saveCursor(ctx context.Context) {
 	if p.store == nil {
 		return
 	}
 	b, _ := json.Marshal(p.cur)
-	if err := p.store.Set(ctx, cursorKey, b); err != nil {
+	if err := p.store.Set(context.WithoutCancel(ctx), cursorKey, b); err != nil {
 		p.logger.Warn("storing the pull cursor failed; a restart may repeat events", zap.Error(err))
 	}
 }

@@ -409,3 +409,37 @@ func TestCursorRejectsUnreadableStoredValue(t *testing.T) {
 	err := p.loadCursor(context.Background())
 	require.ErrorContains(t, err, "storage")
 }
+
+// ctxStorage refuses writes under a cancelled context, as storages that
+// honour their context do.
+type ctxStorage struct{ *memStorage }
+
+func (s ctxStorage) Set(ctx context.Context, k string, v []byte) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.memStorage.Set(ctx, k, v)
+}
+
+func TestPullCursorSavedWhenShutdownFollowsAcceptance(t *testing.T) {
+	srv := newFakeAudit(t)
+	evs := burst("a", 5, t0.Add(-time.Minute))
+	srv.add(evs...)
+	store := ctxStorage{newMemStorage()}
+	clock := &fakeClock{t: t0}
+	sink := &consumertest.LogsSink{}
+	ctx, cancel := context.WithCancel(context.Background())
+	// Shutdown cancels the poll right after the pipeline accepted the batch.
+	next := consumerFunc(func(ctx context.Context, ld plogLogs) error {
+		defer cancel()
+		return sink.ConsumeLogs(ctx, ld)
+	})
+	p := newTestPuller(t, srv, next, store, clock)
+	p.pollOnce(ctx)
+	requireExactlyOnce(t, ids(evs), auditIDs(sink))
+
+	// The restarted puller must not deliver the accepted events again.
+	p2 := newTestPuller(t, srv, sink, store, clock)
+	p2.pollOnce(context.Background())
+	requireExactlyOnce(t, ids(evs), auditIDs(sink))
+}
