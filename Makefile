@@ -15,12 +15,12 @@ GO_TEST_FLAGS   ?=
 # Each target that runs the binary gets its absolute path.
 export OTELCOL_OAUTH_BIN := $(CURDIR)/$(BIN)
 
-GO_SOURCES := $(shell find . -name '*.go' -not -path './_build/*' -not -path './tools/*' -not -name '*_test.go') \
+GO_SOURCES := $(shell find . -name '*.go' -not -path './_build/*' -not -path './tools/*' -not -path './testbed/*' -not -name '*_test.go') \
               go.mod go.sum builder-config.yaml $(shell find . -name metadata.yaml -not -path './_build/*')
 
 .PHONY: all build run test test-unit test-fuzz test-integration test-e2e test-faults \
         test-deploy test-rules tools-prometheus tools-loki \
-        bench fuzz lint generate clean
+        bench bench-testbed demo fuzz lint generate clean
 
 all: build
 
@@ -102,9 +102,23 @@ test-faults: $(BIN)
 	  go test $(GO_TEST_FLAGS) -tags faults -count=1 -timeout 20m ./tests/faults/...; \
 	else echo "test-faults: no fault tests in this tree yet (issue 9)"; fi
 
-## bench: the component benchmarks on one core, against the upstream peers
-bench:
+## bench: the component benchmarks on one core, against the upstream peers,
+## then the testbed (bench-testbed)
+bench: $(BIN)
 	go test -run '^$$' -bench . -benchmem -cpu 1 -count 6 ./... | tee bench.out
+	$(MAKE) --no-print-directory bench-testbed
+
+## bench-testbed: the binary under load (passthrough, OAuth, upstream-only pipelines at
+## 10k and 50k records/s and max rate, GOMAXPROCS=1; 1M token families); results in
+## testbed/results. Knobs: BENCH_DURATION (15s per run), BENCH_RATES, BENCH_SCENARIOS,
+## BENCH_FAMILIES, BENCH_FLAGS.
+bench-testbed: $(BIN)
+	go run ./testbed/cmd/oauthbench -bin $(BIN) -out testbed/results $(BENCH_FLAGS)
+
+## demo: the collector on the default config and the OAuth generator at a gentle rate
+## with a few attacks; prints where to look. DEMO_DURATION (2m), DEMO_RATE (50/s); Ctrl-C stops.
+demo: $(BIN)
+	./testbed/demo.sh
 
 ## lint: gofmt, go vet and staticcheck
 lint:
