@@ -143,16 +143,17 @@ func (r *auditReceiver) startPush(ctx context.Context, host component.Host, p *P
 		return fmt.Errorf("push: listening on %s: %w", p.NetAddr.Endpoint, err)
 	}
 	r.addr = ln.Addr()
-	r.server, err = p.ToServer(ctx, host.GetExtensions(), r.set.TelemetrySettings, mux)
+	srv, err := p.ToServer(ctx, host.GetExtensions(), r.set.TelemetrySettings, mux)
 	if err != nil {
 		_ = ln.Close()
 		return fmt.Errorf("push: %w", err)
 	}
 	r.set.Logger.Info("oauth_audit push endpoint listening", zap.String("endpoint", r.addr.String()), zap.String("path", p.Path))
+	r.server = srv
 	r.wg.Add(1)
 	go func() {
 		defer r.wg.Done()
-		if err := r.server.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			componentstatus.ReportStatus(host, componentstatus.NewFatalErrorEvent(err))
 		}
 	}()
@@ -161,6 +162,7 @@ func (r *auditReceiver) startPush(ctx context.Context, host component.Host, p *P
 
 // Shutdown stops polling (an in-flight delivery completes or is cancelled
 // before the cursor moves), drains the push server and closes the storage.
+// It may be called without Start, and more than once.
 func (r *auditReceiver) Shutdown(ctx context.Context) error {
 	var errs []error
 	if r.cancel != nil {
@@ -168,10 +170,12 @@ func (r *auditReceiver) Shutdown(ctx context.Context) error {
 	}
 	if r.server != nil {
 		errs = append(errs, r.server.Shutdown(ctx))
+		r.server = nil
 	}
 	r.wg.Wait()
 	if r.store != nil {
 		errs = append(errs, r.store.Close(ctx))
+		r.store = nil
 	}
 	r.tel.Shutdown()
 	return errors.Join(errs...)

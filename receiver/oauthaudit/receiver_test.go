@@ -11,6 +11,7 @@ import (
 	"go.opentelemetry.io/collector/config/configoptional"
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/extension/xextension/storage"
 	"go.opentelemetry.io/collector/receiver/receivertest"
 
 	"github.com/otelcol-oauth/otelcol-oauth/receiver/oauthaudit/internal/metadata"
@@ -98,4 +99,41 @@ func TestReceiverBothModes(t *testing.T) {
 	assert.Equal(t, 200, code)
 	waitFor(t, func() bool { return len(auditIDs(&sink.LogsSink)) >= 4 })
 	assert.ElementsMatch(t, []string{"pulled-000", "pulled-001", "pulled-002", "pushed"}, auditIDs(&sink.LogsSink))
+}
+
+// closeCounter counts Close calls on a storage client.
+type closeCounter struct {
+	*memStorage
+	closed int
+}
+
+func (c *closeCounter) Close(context.Context) error { c.closed++; return nil }
+
+type closeCounterExt struct {
+	component.StartFunc
+	component.ShutdownFunc
+	c *closeCounter
+}
+
+func (e *closeCounterExt) GetClient(context.Context, component.Kind, component.ID, string) (storage.Client, error) {
+	return e.c, nil
+}
+
+func TestReceiverShutdownIdempotent(t *testing.T) {
+	srv := newFakeAudit(t)
+	r := pullReceiver(t, srv, nil, consumertest.NewNop())
+	require.NoError(t, r.Shutdown(context.Background()), "Shutdown without Start")
+	require.NoError(t, r.Shutdown(context.Background()))
+
+	storeID := component.MustNewID("memstore")
+	cc := &closeCounter{memStorage: newMemStorage()}
+	host := &testHost{ext: map[component.ID]component.Component{storeID: &closeCounterExt{c: cc}}}
+	r = pullReceiver(t, srv, &storeID, consumertest.NewNop())
+	pc := defaultPushConfig()
+	pc.NetAddr.Endpoint = "127.0.0.1:0"
+	r.cfg.Push = configoptional.Some(pc)
+	require.NoError(t, r.Start(context.Background(), host))
+	require.NoError(t, r.Shutdown(context.Background()))
+	require.NoError(t, r.Shutdown(context.Background()))
+	assert.Equal(t, 1, cc.closed, "the storage client is closed once")
 }
