@@ -317,13 +317,45 @@ func isNameByte(c byte) bool {
 	return isAlnum(c) || c == '_' || c == '-' || c == '.'
 }
 
-// paramDelim reports whether c may precede a parameter name.
-func paramDelim(c byte) bool {
-	switch c {
-	case '?', '&', '#', ';', ',', ' ', '\t', '\r', '\n', '"', '\'', '(', '{', '[', '|', '/':
-		return true
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+// nameStart returns where the parameter name ending at i starts: after the
+// last byte that cannot be part of a name (j), and, when that byte starts an
+// escape that may encode a delimiter (%3F, %253F, \u0026, \n), after the
+// escape (esc; j otherwise). Both are candidates: "C:\code=" is a path.
+func nameStart(s string, i int) (j, esc int) {
+	j = i
+	for j > 0 && isNameByte(s[j-1]) {
+		j--
 	}
-	return false
+	return j, skipEscape(s, j, i)
+}
+
+func skipEscape(s string, j, i int) int {
+	if j == 0 || j >= i {
+		return j
+	}
+	switch s[j-1] {
+	case '%':
+		k := j
+		for strings.HasPrefix(s[k:i], "25") {
+			k += 2
+		}
+		if k+2 <= i && isHex(s[k]) && isHex(s[k+1]) {
+			return k + 2
+		}
+		if k > j {
+			return k // %25 then the name
+		}
+	case '\\':
+		if s[j] == 'u' && j+5 <= i && isHex(s[j+1]) && isHex(s[j+2]) && isHex(s[j+3]) && isHex(s[j+4]) {
+			return j + 5
+		}
+		return j + 1
+	}
+	return j
 }
 
 // paramEnd reports whether c ends a parameter value.
@@ -339,20 +371,24 @@ func paramEnd(c byte) bool {
 }
 
 // scanParams finds name=value pairs of secret parameters: URL queries and
-// fragments, form-encoded bodies, logfmt.
+// fragments, form-encoded bodies, logfmt. A value ends at a delimiter; a
+// JSON-escaped slash (\/) belongs to it.
 func (sc *scanner) scanParams(s string) {
 	for i := strings.IndexByte(s, '='); i >= 0; {
-		j := i
-		for j > 0 && isNameByte(s[j-1]) {
-			j--
-		}
-		if j < i && (j == 0 || paramDelim(s[j-1])) && sc.paramKind(s[j:i]) == kindSecret {
-			e := i + 1
-			for e < len(s) && !paramEnd(s[e]) {
+		if j, esc := nameStart(s, i); j < i && (sc.paramKind(s[j:i]) == kindSecret || esc != j && esc < i && sc.paramKind(s[esc:i]) == kindSecret) {
+			e, slash := i+1, false
+			for e < len(s) && !paramEnd(s[e]) || e+1 < len(s) && s[e] == '\\' && s[e+1] == '/' {
+				if s[e] == '\\' {
+					slash = true
+					e++
+				}
 				e++
 			}
 			if e > i+1 {
 				raw := s[i+1 : e]
+				if slash {
+					raw = strings.ReplaceAll(raw, `\/`, "/")
+				}
 				sc.add(i+1, e, percentDecode(raw), true)
 			}
 			i = e

@@ -53,6 +53,13 @@ func TestDetectors(t *testing.T) {
 		{"url.query", "url.query", "state=" + sTok + "&page=2", "state=" + fp(sTok) + "&page=2"},
 		{"url in free text", "", "redirect to https://app/cb?code=" + sTok + " failed", "redirect to https://app/cb?code=" + fp(sTok) + " failed"},
 		{"url param case-insensitive", "", "/cb?Code=" + sTok, "/cb?Code=" + fp(sTok)},
+		{"param after an escaped '?'", "", "next=/cb%3Fcode=" + sTok, "next=/cb%3Fcode=" + fp(sTok)},
+		{"param after JSON \\u0026", "", `{"url":"/cb?x=1\u0026code=` + sTok + `"}`, `{"url":"/cb?x=1\u0026code=` + fp(sTok) + `"}`},
+		{"param after JSON \\n", "", `{"msg":"line\ncode=` + sTok + `"}`, `{"msg":"line\ncode=` + fp(sTok) + `"}`},
+		{"param after punctuation", "", "<code=" + sTok + "> params:state=" + sTok2, "<code=" + fp(sTok) + "> params:state=" + fp(sTok2)},
+		{"param value with JSON-escaped slash", "", `{"u":"https:\/\/a\/cb?code=ab\/` + sTok + `"}`, `{"u":"https:\/\/a\/cb?code=` + fp("ab/"+sTok) + `"}`},
+		{"param after a path backslash", "", `dir C:\code=` + sTok, `dir C:\code=` + fp(sTok)},
+		{"encode is not code", "", "x:encode=abcdefgh", "x:encode=abcdefgh"},
 		{"url benign params", "url.full", "https://app/items?page=2&sort=asc&encode=x", "https://app/items?page=2&sort=asc&encode=x"},
 		{"url idempotent", "url.full", "https://app/cb?code=" + fp(sTok), "https://app/cb?code=" + fp(sTok)},
 		// form-encoded
