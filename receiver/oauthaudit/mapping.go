@@ -67,20 +67,26 @@ func isDenial(action string) bool {
 	return false
 }
 
-// detailEntry is one parsed detail token.
+// detailEntry is one parsed detail token. secret names the contract
+// attribute that carries a credential value; start:end is where the value
+// sits in the detail string.
 type detailEntry struct {
 	key, value string
 	flag       bool
+	secret     string
+	start, end int
 }
 
 // parseDetail splits AuthPlane's canonical detail ("key=value key=value",
 // bare words as flags; double-quoted values may hold spaces). Tokens whose
 // key is not a plain identifier are skipped (free text stays in the raw
-// detail attribute).
+// detail attribute). Plain entries stop at maxDetailAttrs; credentials are
+// looked for in the whole string, so that none stays in the raw detail.
 func parseDetail(detail string) []detailEntry {
 	var out []detailEntry
+	plain := 0
 	i := 0
-	for i < len(detail) && len(out) < maxDetailAttrs {
+	for i < len(detail) {
 		for i < len(detail) && isSpace(detail[i]) {
 			i++
 		}
@@ -92,9 +98,10 @@ func parseDetail(detail string) []detailEntry {
 			i++
 		}
 		key := detail[start:i]
+		e := detailEntry{key: key, flag: true}
 		if i < len(detail) && detail[i] == '=' {
 			i++
-			var val string
+			e.flag, e.start = false, i
 			if i < len(detail) && detail[i] == '"' {
 				j := i + 1
 				for j < len(detail) && detail[j] != '"' {
@@ -103,22 +110,24 @@ func parseDetail(detail string) []detailEntry {
 					}
 					j++
 				}
-				val = strings.ReplaceAll(detail[i+1:min(j, len(detail))], `\"`, `"`)
+				e.value = strings.ReplaceAll(detail[i+1:min(j, len(detail))], `\"`, `"`)
 				i = min(j+1, len(detail))
 			} else {
-				vs := i
 				for i < len(detail) && !isSpace(detail[i]) {
 					i++
 				}
-				val = detail[vs:i]
+				e.value = detail[e.start:i]
 			}
-			if validKey(key) {
-				out = append(out, detailEntry{key: key, value: val})
-			}
-			continue
+			e.end = i
+			e.secret = secretAttr(key)
 		}
-		if validKey(key) {
-			out = append(out, detailEntry{key: key, flag: true})
+		switch {
+		case !validKey(key):
+		case e.secret != "":
+			out = append(out, e)
+		case plain < maxDetailAttrs:
+			out = append(out, e)
+			plain++
 		}
 	}
 	return out
@@ -189,56 +198,65 @@ func appendRecord(sl plog.LogRecordSlice, ev *Event, observed time.Time) {
 	if ev.IP != "" {
 		a.PutStr(contract.AttrClientAddress, ev.IP)
 	}
-	detail, hasSecret := ev.Detail, false
+	hasSecret := false
 	for _, e := range entries {
 		switch {
 		case e.flag:
 			a.PutBool(contract.AttrAuditDetailPrefix+e.key, true)
-		case isSecretParam(e.key):
+		case e.secret != "":
 			// A credential in the detail goes to its contract attribute
 			// (oauth.code, oauth.refresh_token, ...), where oauth_redact
 			// fingerprints it and oauth_security correlates it.
-			a.PutStr("oauth."+strings.ToLower(e.key), e.value)
+			a.PutStr(e.secret, e.value)
 			hasSecret = true
 		default:
 			a.PutStr(contract.AttrAuditDetailPrefix+e.key, e.value)
 		}
 	}
+	detail := ev.Detail
 	if hasSecret {
-		detail = rebuildDetail(entries)
+		detail = redactDetail(detail, entries)
 	}
 	if detail != "" {
 		a.PutStr(contract.AttrAuditDetail, detail)
 	}
 }
 
-func isSecretParam(k string) bool {
+// secretAttr returns the contract attribute of a detail key that holds a
+// credential (a secret parameter, with or without the oauth. prefix, or
+// oauth.dpop.jti), else "".
+func secretAttr(k string) string {
+	const prefix = "oauth."
+	bare := k
+	if len(k) > len(prefix) && strings.EqualFold(k[:len(prefix)], prefix) {
+		if strings.EqualFold(k, contract.AttrDPoPJTI) {
+			return contract.AttrDPoPJTI
+		}
+		bare = k[len(prefix):]
+	}
 	for _, s := range contract.SecretParams {
-		if strings.EqualFold(k, s) {
-			return true
+		if strings.EqualFold(bare, s) {
+			return prefix + s
 		}
 	}
-	return false
+	return ""
 }
 
-// rebuildDetail writes the parsed detail back with each secret value
-// replaced by the name of the attribute that carries it, so that the raw
-// detail attribute never holds a credential.
-func rebuildDetail(entries []detailEntry) string {
+// redactDetail returns the detail with each credential value replaced by the
+// name of the attribute that carries it and everything else as it was, so
+// that the raw detail attribute never holds a credential.
+func redactDetail(detail string, entries []detailEntry) string {
 	var b strings.Builder
-	for i, e := range entries {
-		if i > 0 {
-			b.WriteByte(' ')
+	last := 0
+	for _, e := range entries {
+		if e.secret == "" {
+			continue
 		}
-		b.WriteString(e.key)
-		switch {
-		case e.flag:
-		case isSecretParam(e.key):
-			b.WriteString("=<oauth." + strings.ToLower(e.key) + ">")
-		default:
-			b.WriteString("=" + e.value)
-		}
+		b.WriteString(detail[last:e.start])
+		b.WriteString("<" + e.secret + ">")
+		last = e.end
 	}
+	b.WriteString(detail[last:])
 	return b.String()
 }
 

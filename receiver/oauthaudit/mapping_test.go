@@ -1,6 +1,7 @@
 package oauthaudit
 
 import (
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -97,10 +98,10 @@ func TestParseDetail(t *testing.T) {
 	got := parseDetail(`  reuse_detection family=f1 empty= "bare quoted" q="a \"b\"" odd=x=y code exchange failed`)
 	want := []detailEntry{
 		{key: "reuse_detection", flag: true},
-		{key: "family", value: "f1"},
-		{key: "empty", value: ""},
-		{key: "q", value: `a "b"`},
-		{key: "odd", value: "x=y"},
+		{key: "family", value: "f1", start: 25, end: 27},
+		{key: "empty", value: "", start: 34, end: 34},
+		{key: "q", value: `a "b"`, start: 51, end: 60},
+		{key: "odd", value: "x=y", start: 65, end: 68},
 		{key: "code", flag: true},
 		{key: "exchange", flag: true},
 		{key: "failed", flag: true},
@@ -127,3 +128,36 @@ func TestMappingMovesCredentialsOutOfTheDetail(t *testing.T) {
 	})
 	assert.Equal(t, "family=f1 refresh_token=<oauth.refresh_token> Code=<oauth.code> reuse_detection", attrStr(lr, contract.AttrAuditDetail))
 }
+
+// A credential anywhere in the detail leaves it, however many entries come
+// first and whatever prefix its key carries; the rest of the raw detail,
+// free text included, is kept as it was.
+func TestMappingMovesEveryCredentialOutOfTheDetail(t *testing.T) {
+	many := ""
+	for i := 0; i < maxDetailAttrs+8; i++ {
+		many += "k" + string(rune('a'+i%26)) + string(rune('a'+i/26)) + "=1 "
+	}
+	detail := many + `free: text refresh_token="rt-secret-value" oauth.code=c-secret-value oauth.dpop.jti=j-secret-value`
+	lr := mapOne(t, `{"action":"token.revoked","detail":`+strconvQuote(detail)+`}`)
+	assert.Equal(t, "rt-secret-value", attrStr(lr, contract.AttrRefreshToken))
+	assert.Equal(t, "c-secret-value", attrStr(lr, contract.AttrCode))
+	assert.Equal(t, "j-secret-value", attrStr(lr, contract.AttrDPoPJTI))
+	lr.Attributes().Range(func(k string, v pcommon.Value) bool {
+		if k != contract.AttrRefreshToken && k != contract.AttrCode && k != contract.AttrDPoPJTI {
+			assert.NotContains(t, v.AsString(), "secret-value", k)
+		}
+		return true
+	})
+	assert.Equal(t, many+`free: text refresh_token=<oauth.refresh_token> oauth.code=<oauth.code> oauth.dpop.jti=<oauth.dpop.jti>`,
+		attrStr(lr, contract.AttrAuditDetail))
+	n := 0
+	lr.Attributes().Range(func(k string, _ pcommon.Value) bool {
+		if len(k) > len(contract.AttrAuditDetailPrefix) && k[:len(contract.AttrAuditDetailPrefix)] == contract.AttrAuditDetailPrefix {
+			n++
+		}
+		return true
+	})
+	assert.Equal(t, maxDetailAttrs, n, "plain detail attributes stay bounded")
+}
+
+func strconvQuote(s string) string { b, _ := json.Marshal(s); return string(b) }
