@@ -106,6 +106,10 @@ type RunResult struct {
 	Recall     float64  `json:"recall"`
 	Unexpected []string `json:"unexpected,omitempty"`
 	// Metrics compares the scraped counters with the expected values.
+	// LoadAvg is /proc/loadavg at the end of the run; HarnessCPUPercent the
+	// generator+sink process's CPU over the run (context for the figures).
+	LoadAvg           string   `json:"loadavg_at_end"`
+	HarnessCPUPercent float64  `json:"harness_cpu_percent"`
 	MetricsChecked    int      `json:"metric_series_checked,omitempty"`
 	MetricsMismatched []string `json:"metric_mismatches,omitempty"`
 	Error             string   `json:"error,omitempty"`
@@ -439,13 +443,18 @@ func runOne(ctx context.Context, o *Options, tr *traffic, sc, modeName string, r
 	defer s.Close()
 	src := &oauthgen.SliceSource{Payloads: tr.payloads[:prefix]}
 	before, _ := ReadProc(col.Pid())
+	selfBefore, _ := ReadProc(os.Getpid())
 	sampler := StartSampler(col.Pid(), 200*time.Millisecond)
 	st := s.Run(ctx, src)
 	sent := src.Consumed()
 	res.Complete = sent == prefix
 	waitDrained(sink, st.Accepted, 3*time.Second, 30*time.Second)
 	after, _ := ReadProc(col.Pid())
+	selfAfter, _ := ReadProc(os.Getpid())
 	mean, maxRSS := sampler.Stop()
+	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
+		res.LoadAvg = strings.TrimSpace(string(b))
+	}
 	res.Sender = st
 	res.Achieved = st.Rate()
 	res.Received = sink.Counts()
@@ -453,6 +462,7 @@ func runOne(ctx context.Context, o *Options, tr *traffic, sc, modeName string, r
 	res.CPUSeconds = (after.CPU - before.CPU).Seconds()
 	res.WallSeconds = after.Taken.Sub(before.Taken).Seconds()
 	res.CPUPercent = 100 * res.CPUSeconds / res.WallSeconds
+	res.HarnessCPUPercent = 100 * (selfAfter.CPU - selfBefore.CPU).Seconds() / res.WallSeconds
 	if st.Accepted > 0 {
 		res.CPUPerRecord = res.CPUSeconds / float64(st.Accepted) * 1e6
 	}

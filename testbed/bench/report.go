@@ -40,8 +40,8 @@ func Markdown(rep *Report) string {
 		w("- %s\n", ScenarioTitles[s])
 	}
 	w("\n## Runs\n\n")
-	w("| scenario | mode | achieved rec/s | collector CPU %% of a core | CPU µs/record | RSS max MB | received / accepted | dropped | failed | leaks | attacks | TP | FP | FN | precision | recall |\n")
-	w("|---|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	w("| scenario | mode | achieved rec/s | collector CPU %% of a core | CPU µs/record | RSS max MB | received / accepted | dropped | failed | leaks | attacks | TP | FP | FN | precision | recall | harness CPU %% | load avg |\n")
+	w("|---|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
 	for _, r := range rep.Runs {
 		prec := "n/a"
 		if r.Precision != nil {
@@ -54,16 +54,18 @@ func Markdown(rep *Report) string {
 		if r.Error != "" {
 			note += " error: " + firstLine(r.Error)
 		}
-		w("| %s | %s%s | %.0f | %s | %.2f | %.0f | %d / %d | %d | %d | %d | %d | %d | %d | %d | %s | %.3f |\n",
+		load, _, _ := strings.Cut(r.LoadAvg, " ")
+		w("| %s | %s%s | %.0f | %s | %.2f | %.0f | %d / %d | %d | %d | %d | %d | %d | %d | %d | %s | %.3f | %s | %s |\n",
 			r.Scenario, r.Mode, note, r.Achieved, f1(r.CPUPercent), r.CPUPerRecord, r.RSSMaxMB, r.Received.Records(), r.Sender.Accepted,
-			r.Dropped, r.Sender.Failed, r.Leaks, r.Attacks, r.TP, r.FP, r.FN, prec, r.Recall)
+			r.Dropped, r.Sender.Failed, r.Leaks, r.Attacks, r.TP, r.FP, r.FN, prec, r.Recall, f1(r.HarnessCPUPercent), load)
 	}
 	w("\n## Ratios (same run, same traffic)\n\n")
 	w("| mode | ratio | CPU seconds | CPU per record | goal |\n|---|---|---:|---:|---|\n")
 	for _, r := range rep.Ratios {
 		w("| %s | %s | %.2f | %.2f | %s |\n", r.Mode, r.What, r.CPU, r.PerRecord, r.Goal)
 	}
-	w("\nAt fixed rates both pipelines process the same records in the same time, so the CPU-seconds ratio is the cost ratio. In the max runs the collector is saturated (about one core), so CPU per record is the comparable figure.\n")
+	w("\nAt a fixed rate that both pipelines sustain, they process the same records in the same time, so the CPU-seconds ratio is the cost ratio; when a run fell behind its target or was cut (marked above), and in the max runs, CPU per record is the comparable figure. ")
+	w("The max runs keep one request in flight (records stay in order, which detection needs): the max rate is what the collector accepted that way with GOMAXPROCS=1; when its CPU stays well under 100%% of a core, it was waiting for the sender or for a CPU (see the load average), and the max rate is a lower bound.\n")
 
 	w("\n## Leaks and accuracy\n\n")
 	for _, s := range []string{Passthrough, Full, Upstream} {
@@ -85,7 +87,8 @@ func Markdown(rep *Report) string {
 		}
 	}
 	w("\n## Derived metrics vs ground truth\n\n")
-	w("Counters scraped from the prometheus exporter after the run, compared with the generator's expected values (summed over job/instance and resource labels).\n\n")
+	w("Counters scraped from the prometheus exporter after the run, compared with the generator's expected values (summed over job/instance and resource labels; runs cut short are not compared). ")
+	w("Upstream's scraped counters hold far less than what was sent: signal_to_metrics emits delta counters, which the prometheus exporter does not add up across flushes; it would need a deltatocumulative processor (not part of this distribution, and its CPU is not counted above), and it has no security findings to count in any case.\n\n")
 	for _, r := range rep.Runs {
 		if r.MetricsChecked == 0 {
 			continue
