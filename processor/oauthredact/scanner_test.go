@@ -59,6 +59,10 @@ func TestDetectors(t *testing.T) {
 		{"param after punctuation", "", "<code=" + sTok + "> params:state=" + sTok2, "<code=" + fp(sTok) + "> params:state=" + fp(sTok2)},
 		{"param value with JSON-escaped slash", "", `{"u":"https:\/\/a\/cb?code=ab\/` + sTok + `"}`, `{"u":"https:\/\/a\/cb?code=` + fp("ab/"+sTok) + `"}`},
 		{"param after a path backslash", "", `dir C:\code=` + sTok, `dir C:\code=` + fp(sTok)},
+		{"url-encoded URL in a parameter", "url.full", "https://idp/login?return_to=https%3A%2F%2Fapp%2Fcb%3Fcode%3D" + sTok + "%26state%3Dab%252Fcd&x=1", "https://idp/login?return_to=https%3A%2F%2Fapp%2Fcb%3Fcode%3D" + fp(sTok) + "%26state%3D" + fp("ab/cd") + "&x=1"},
+		{"lower-case escapes", "", "r=%2fcb%3fcode%3d" + sTok, "r=%2fcb%3fcode%3d" + fp(sTok)},
+		{"double-encoded URL", "url.full", "/l?next=%2Fx%3Fr%3D%252Fcb%253Fcode%253D" + sTok + "%2526state%253D" + sTok2 + "%26y%3D1", "/l?next=%2Fx%3Fr%3D%252Fcb%253Fcode%253D" + fp(sTok) + "%2526state%253D" + fp(sTok2) + "%26y%3D1"},
+		{"encoded benign", "", "r=%2Fcb%3Fpage%3D2%26encode%3Dx", "r=%2Fcb%3Fpage%3D2%26encode%3Dx"},
 		{"encode is not code", "", "x:encode=abcdefgh", "x:encode=abcdefgh"},
 		{"url benign params", "url.full", "https://app/items?page=2&sort=asc&encode=x", "https://app/items?page=2&sort=asc&encode=x"},
 		{"url idempotent", "url.full", "https://app/cb?code=" + fp(sTok), "https://app/cb?code=" + fp(sTok)},
@@ -170,6 +174,9 @@ func TestPathologicalInputs(t *testing.T) {
 		strings.Repeat("cookie: a", n),
 		strings.Repeat("ghp_", n),
 		strings.Repeat("%", n),
+		"%" + strings.Repeat("25", n) + "3D" + strings.Repeat("%2525", n),
+		strings.Repeat("code%253D%25", n),
+		strings.Repeat(`\u0026code=`, n),
 	}
 	for i, in := range inputs {
 		for _, key := range []string{"", "authorization", "cookie", "set-cookie", "oauth.code"} {
