@@ -173,6 +173,10 @@ func (r *auditReceiver) Shutdown(ctx context.Context) error {
 		r.server = nil
 	}
 	r.wg.Wait()
+	if r.puller != nil {
+		// Keep-alive connections to the audit API would outlive the receiver.
+		r.puller.client.CloseIdleConnections()
+	}
 	if r.store != nil {
 		errs = append(errs, r.store.Close(ctx))
 		r.store = nil
