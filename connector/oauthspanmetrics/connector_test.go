@@ -520,3 +520,51 @@ func TestRestartWithStorage(t *testing.T) {
 	require.ErrorContains(t, c.Start(ctx, host), "not found")
 	require.NoError(t, c.Shutdown(ctx))
 }
+
+func TestConcurrentSidesAndFlushes(t *testing.T) {
+	h := newHarness(t, defaultConfig(), "concurrent", nil, nil)
+	b := newSpans("service.name", "svc")
+	for range 50 {
+		b.add(h.clock.Now(), time.Millisecond, contract.AttrOperation, contract.OpRefresh)
+	}
+	ld, lrs := newLogs("service.name", "svc")
+	for range 50 {
+		lrs.AppendEmpty().Attributes().PutStr(contract.AttrOperation, contract.OpRefresh)
+	}
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(3)
+		go func() {
+			defer wg.Done()
+			for range 20 {
+				assert.NoError(t, h.traces.ConsumeTraces(ctx, b.td))
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			for range 20 {
+				assert.NoError(t, h.logs.ConsumeLogs(ctx, ld))
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			for range 20 {
+				assert.NoError(t, h.traces.agg.flush(ctx))
+			}
+		}()
+	}
+	wg.Wait()
+	// Spans: 4*20 batches of 50; logs have no span ids, so all count too.
+	assert.Equal(t, 8000.0, mustPoint(t, h.flush(), "svc", contract.MetricTokenRefreshTotal, "status", "success", "reason", "normal"))
+}
+
+func TestFlushLoopEmits(t *testing.T) {
+	cfg := defaultConfig()
+	cfg.FlushInterval = 5 * time.Millisecond
+	h := newHarness(t, cfg, "loop", nil, nil)
+	require.Eventually(t, func() bool { return len(h.sink.AllMetrics()) >= 2 }, 10*time.Second, 5*time.Millisecond)
+	h.shutdown()
+	n := len(h.sink.AllMetrics())
+	time.Sleep(20 * time.Millisecond)
+	assert.Equal(t, n, len(h.sink.AllMetrics()), "no flush after shutdown")
+}
