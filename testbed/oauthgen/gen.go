@@ -23,9 +23,12 @@
 package oauthgen // import "github.com/otelcol-oauth/otelcol-oauth/testbed/oauthgen"
 
 import (
+	"encoding/binary"
 	"fmt"
+	"math/rand/v2"
 	"net/url"
 	"sort"
+	"strconv"
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -202,6 +205,9 @@ func (g *Generator) nextShard() bool {
 			break
 		}
 	}
+	g.addLifecycle(sc, seed)
+	span := sc.Records[len(sc.Records)-1].Time.Sub(sc.Records[0].Time)
+	scale = float64(span) / (float64(len(sc.Records)) / g.cfg.Rate * float64(time.Second))
 	g.sc, g.pos, g.scale = sc, 0, scale
 	g.t0 = sc.Records[0].Time
 	g.real0 = g.cfg.Start.Add(time.Duration(float64(g.nRec) / g.cfg.Rate * float64(time.Second)))
@@ -212,6 +218,40 @@ func (g *Generator) nextShard() bool {
 	g.shard++
 	g.truth.Shards = g.shard
 	return true
+}
+
+// addLifecycle adds what the shared scenario does not play: dynamic client
+// registrations (RFC 7591, a few failing), the periodic cleanup of expired
+// PKCE states, and the expiry of issued access tokens (expires_in on every
+// successful token-endpoint response, see decorateSpan). None of it is an
+// attack; all of it feeds the contract's metrics.
+func (g *Generator) addLifecycle(sc *scenario.Scenario, seed uint64) {
+	rng := rand.New(rand.NewPCG(seed, 0x11fec7c1e))
+	first, last := sc.Records[0].Time, sc.Records[len(sc.Records)-1].Time
+	id := func() (pcommon.TraceID, pcommon.SpanID) {
+		var t pcommon.TraceID
+		var sp pcommon.SpanID
+		binary.LittleEndian.PutUint64(t[0:8], rng.Uint64()|1)
+		binary.LittleEndian.PutUint64(t[8:16], rng.Uint64())
+		binary.LittleEndian.PutUint64(sp[:], rng.Uint64()|1)
+		return t, sp
+	}
+	var extra []scenario.Record
+	for i := range max(g.cfg.UsersPerShard/25, 1) {
+		tr, sp := id()
+		at := first.Add(time.Duration(rng.Int64N(int64(2 * time.Hour))))
+		client := fmt.Sprintf("dyn-client-%d-%d", g.shard, i)
+		extra = append(extra, scenario.Record{Signal: scenario.Span, Time: at, TraceID: tr, SpanID: sp, Kind: ptrace.SpanKindServer,
+			Service: "auth-server", Error: rng.IntN(10) == 0,
+			Attrs: map[string]string{contract.AttrOperation: contract.OpRegister, contract.AttrClientID: client, contract.AttrSide: contract.SideServer}})
+	}
+	for at := first.Add(10 * time.Minute); at.Before(last); at = at.Add(10 * time.Minute) {
+		extra = append(extra, scenario.Record{Signal: scenario.Log, Time: at, Service: "mcp-client",
+			Attrs: map[string]string{contract.AttrOperation: contract.OpPKCECleanup, contract.AttrReason: contract.ReasonExpired,
+				contract.AttrPKCECleanedCount: strconv.Itoa(1 + rng.IntN(5))}})
+	}
+	sc.Records = append(sc.Records, extra...)
+	sort.SliceStable(sc.Records, func(i, j int) bool { return sc.Records[i].Time.Before(sc.Records[j].Time) })
 }
 
 // realTime maps a synthetic time of the current shard onto real time.
@@ -304,6 +344,13 @@ func putSorted(m pcommon.Map, attrs map[string]string) {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
+		switch k {
+		case contract.AttrPKCECleanedCount, contract.AttrTokenExpiresIn:
+			if n, err := strconv.ParseInt(attrs[k], 10, 64); err == nil {
+				m.PutInt(k, n)
+				continue
+			}
+		}
 		m.PutStr(k, attrs[k])
 	}
 }
@@ -378,6 +425,8 @@ func (g *Generator) decorateSpan(r *scenario.Record, attrs map[string]string, sp
 		if raw(code) && raw(state) {
 			m.PutStr("url.full", "https://app.example.com/oauth/callback?code="+url.QueryEscape(code)+"&state="+url.QueryEscape(state)+"&iss="+url.QueryEscape(attrs[contract.AttrIss]))
 			m.PutStr("http.target", "/oauth/callback#state="+url.QueryEscape(state))
+			m.PutStr("url.query", "code="+url.QueryEscape(code)+"&state="+url.QueryEscape(state))
+			g.truth.position("url.query")
 			g.truth.position("url.full query")
 			g.truth.position("http.target fragment")
 			sc := m.PutEmptySlice("http.response.header.set-cookie")
@@ -399,12 +448,18 @@ func (g *Generator) decorateSpan(r *scenario.Record, attrs map[string]string, sp
 			g.truth.position("form body")
 		}
 		if r.Kind == ptrace.SpanKindServer && !r.Error {
+			m.PutInt(contract.AttrTokenExpiresIn, 3600)
 			ev := sp.Events().AppendEmpty()
 			ev.SetName("tokens issued")
 			ev.SetTimestamp(sp.EndTimestamp())
 			ev.Attributes().PutStr("access_token", g.src.raw(KindAccess, prov, g.label(r, "at")))
 			ev.Attributes().PutStr("id_token", g.src.raw(KindIDToken, prov, g.label(r, "id")))
 			g.truth.position("span event attributes")
+		}
+	case contract.OpRegister:
+		if !r.Error {
+			m.PutStr("oauth.client_secret", g.src.raw(KindClientSecret, "", g.label(r, "registered")))
+			g.truth.position("attribute:oauth.client_secret")
 		}
 	case contract.OpRefresh:
 		rt := attrs[contract.AttrRefreshToken]
@@ -420,6 +475,9 @@ func (g *Generator) decorateSpan(r *scenario.Record, attrs map[string]string, sp
 		} else {
 			m.PutStr("http.request.header.cookie", "theme=dark; session="+g.src.raw(KindCookie, prov, g.label(r, "cookie")))
 			g.truth.position("cookie header")
+			if !r.Error && attrs[contract.AttrStatus] == "" {
+				m.PutInt(contract.AttrTokenExpiresIn, 3600)
+			}
 		}
 	}
 	if r.Error {
@@ -460,6 +518,8 @@ func (g *Generator) carrierSpan(td ptrace.Traces, link pcommon.TraceID) {
 	nested := a.PutEmptyMap("request")
 	nested.PutEmptyMap("headers").PutStr("Authorization", "Bearer "+g.src.raw(KindAccess, "authplane", l("nested")))
 	a.PutStr("client_secret", g.src.raw(KindClientSecret, "", l("cs")))
+	a.PutStr("http.request.header.proxy-authorization", "Bearer "+g.src.raw(KindAccess, "authplane", l("proxy")))
+	a.PutStr("http.response.header.location", "https://app.example.com/cb?code="+g.src.raw(KindCode, "", l("loc"))+"&state=xyz")
 	ev := sp.Events().AppendEmpty()
 	ev.SetName("retrying with " + g.src.raw(KindPAT, "", l("evname")))
 	ev.Attributes().PutStr("cookie", "sid="+g.src.raw(KindCookie, "", l("evcookie")))
@@ -468,7 +528,7 @@ func (g *Generator) carrierSpan(td ptrace.Traces, link pcommon.TraceID) {
 	lk.Attributes().PutStr("authorization", "Bearer "+g.src.raw(KindAccess, "authplane", l("link")))
 	lk.Attributes().PutStr("refresh_token", g.src.raw(KindRefresh, "authplane", l("linkrt")))
 	for _, p := range []string{"resource attributes", "scope attributes", "span name", "status message",
-		"authorization header slice", "nested map", "client_secret attribute", "span event name", "span event attributes",
+		"authorization header slice", "nested map", "client_secret attribute", "proxy-authorization header", "URL in any attribute", "span event name", "span event attributes",
 		"span link attributes"} {
 		g.truth.position(p)
 	}

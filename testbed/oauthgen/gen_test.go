@@ -149,7 +149,8 @@ func TestSecretsInEveryPosition(t *testing.T) {
 		"authorization header slice", "cookie header", "set-cookie header slice", "nested map", "span name",
 		"status message", "span event name", "span event attributes", "span link attributes", "resource attributes",
 		"scope attributes", "log body string", "log body JSON text", "log body map", "log body slice, nested",
-		"data-point attributes", "exemplar attributes",
+		"data-point attributes", "exemplar attributes", "url.query", "proxy-authorization header", "URL in any attribute",
+		"attribute:oauth.client_secret",
 	} {
 		assert.Positive(t, g.Truth().Secrets[p], "no raw secret in position %q", p)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -152,6 +153,14 @@ func (t *Truth) record(r *scenario.Record, attrs map[string]string, isSpan, errS
 		t.add(contract.MetricPKCEValidationsTotal, contract.LabelStatus, status, contract.LabelReason, bReason())
 	case contract.OpPKCECreate:
 		t.add(contract.MetricPKCEStatesCreatedTotal)
+	case contract.OpRegister:
+		t.add(contract.MetricClientRegistrationsTotal, contract.LabelStatus, status)
+	case contract.OpPKCECleanup:
+		n, err := strconv.Atoi(attrs[contract.AttrPKCECleanedCount])
+		if err != nil {
+			n = 1
+		}
+		t.ExpectedMetrics[MetricKey(contract.MetricPKCEStatesCleanedTotal, contract.LabelReason, bReason())] += float64(n)
 	case contract.OpDiscovery:
 		t.add(contract.MetricDiscoveryAttemptsTotal, contract.LabelMethod, contract.Bound(attrs[contract.AttrDiscoveryMethod], contract.DiscoveryMethods), contract.LabelStatus, status)
 	}
