@@ -493,11 +493,11 @@ func (sc *scanner) scanHeaderLines(s string, i int) {
 		for w > 0 && (isAlnum(s[w-1]) || s[w-1] == '-' || s[w-1] == '_') {
 			w--
 		}
-		if n := i - w; n >= 6 && n <= 19 && (w == 0 || !isAlnum(s[w-1]) && s[w-1] != '"') {
+		if n := i - w; n >= 6 && n <= 19 && (w == 0 || !isAlnum(s[w-1])) {
 			var buf [64]byte
 			if kind := headerKind(lower(&buf, s[w:i])); kind != kindText {
 				start := i + 1
-				for start < len(s) && (s[start] == ' ' || s[start] == '\t') {
+				for start < len(s) && isBlank(s[start]) {
 					start++
 				}
 				end := start
@@ -506,9 +506,7 @@ func (sc *scanner) scanHeaderLines(s string, i int) {
 				}
 				switch kind {
 				case kindAuth:
-					if e := credentialAt(s, start); e > start && looksLikeToken(s[start:e]) && (e == end || s[e] == ' ' || s[e] == '\r' || s[e] == '\n') {
-						sc.add(start, e, s[start:e], true)
-					}
+					sc.authLine(s, start, end)
 				case kindCookie:
 					sc.cookiePairs(s, start, end, false, true)
 				case kindSetCookie:
@@ -527,6 +525,31 @@ func (sc *scanner) scanHeaderLines(s string, i int) {
 		i += 1 + k
 	}
 }
+
+// authLine handles the value of an Authorization header line in free text:
+// after a scheme word every credential of 8 bytes or more is secret; without
+// one the value must look like a token ("Authorization: required" stays).
+func (sc *scanner) authLine(s string, start, end int) {
+	e := credentialAt(s, start)
+	if e == start || e < end && !isBlank(s[e]) && s[e] != '\r' && s[e] != '\n' {
+		return
+	}
+	if w := s[start:e]; strings.EqualFold(w, "bearer") || strings.EqualFold(w, "dpop") || strings.EqualFold(w, "basic") {
+		c := e
+		for c < end && isBlank(s[c]) {
+			c++
+		}
+		if ce := credentialAt(s, c); ce-c >= 8 {
+			sc.add(c, ce, s[c:ce], true)
+		}
+		return
+	}
+	if looksLikeToken(s[start:e]) {
+		sc.add(start, e, s[start:e], true)
+	}
+}
+
+func isBlank(c byte) bool { return c == ' ' || c == '\t' }
 
 // scanJSON finds "name": "value" members of JSON text (also JSON escaped
 // inside another JSON string: \"name\":\"value\").
@@ -682,7 +705,7 @@ func (sc *scanner) scanSchemes(s string, i int) {
 			basic := !bearer && strings.EqualFold(scheme, "basic")
 			if bearer || basic {
 				c := i + 1
-				for c < len(s) && s[c] == ' ' {
+				for c < len(s) && isBlank(s[c]) {
 					c++
 				}
 				e := credentialAt(s, c)
@@ -705,10 +728,10 @@ func (sc *scanner) scanSchemes(s string, i int) {
 }
 
 // looksLikeToken tells a bearer credential from an ordinary word: at least
-// 8 bytes, starting with a letter or digit, and not only lower-case
-// letters ("Bearer authentication", "Bearer /api/users").
+// 8 bytes, starting with a base64url byte, and not only lower-case letters
+// ("Bearer authentication", "Bearer /api/users").
 func looksLikeToken(c string) bool {
-	if len(c) < 8 || !isAlnum(c[0]) {
+	if len(c) < 8 || !isTokenByte(c[0]) {
 		return false
 	}
 	for i := 0; i < len(c); i++ {
@@ -747,17 +770,17 @@ func (sc *scanner) looksLikeBasic(c string) bool {
 // authValue handles the value of an Authorization header at s[start:end]:
 // the credential after the scheme word, or the whole value without one.
 func (sc *scanner) authValue(s string, start, end int) {
-	for start < end && s[start] == ' ' {
+	for start < end && isBlank(s[start]) {
 		start++
 	}
-	for end > start && s[end-1] == ' ' {
+	for end > start && isBlank(s[end-1]) {
 		end--
 	}
 	if start >= end {
 		return
 	}
 	v := s[start:end]
-	if sp := strings.IndexByte(v, ' '); sp > 0 {
+	if sp := strings.IndexAny(v, " \t"); sp > 0 {
 		word := true
 		for i := 0; i < sp; i++ {
 			if !isAlnum(v[i]) && v[i] != '-' && v[i] != '_' {
@@ -767,7 +790,7 @@ func (sc *scanner) authValue(s string, start, end int) {
 		}
 		if word {
 			c := start + sp
-			for c < end && s[c] == ' ' {
+			for c < end && isBlank(s[c]) {
 				c++
 			}
 			sc.add(c, end, s[c:end], true)

@@ -24,6 +24,7 @@ const (
 	sSlack = "xoxb-" + "1234567890-0987654321-AbCdEfGhIjKl"
 	sAWS   = "AKIA" + "IOSFODNN7EXAMPLE"
 	sAWST  = "ASIA" + "Y34FZKBOKMUTVV7A"
+	sLow   = "qwertyuiop" + "asdfghjklz"
 )
 
 func TestDetectors(t *testing.T) {
@@ -96,6 +97,12 @@ func TestDetectors(t *testing.T) {
 		{"set-cookie line", "", "Set-Cookie: sid=" + sTok + "; Path=/; HttpOnly", "Set-Cookie: sid=" + fp(sTok) + "; Path=/; HttpOnly"},
 		{"authorization line raw token", "", "Authorization: " + sTok + "\r\nHost: x", "Authorization: " + fp(sTok) + "\r\nHost: x"},
 		{"authorization line with scheme", "", "Proxy-Authorization: Bearer " + sTok, "Proxy-Authorization: Bearer " + fp(sTok)},
+		{"cookie line inside quotes", "", `headers: ["Cookie: sid=` + sTok + `"]`, `headers: ["Cookie: sid=` + fp(sTok) + `"]`},
+		{"authorization line inside quotes", "", `["Authorization: ` + sTok + `"]`, `["Authorization: ` + fp(sTok) + `"]`},
+		{"authorization line lower-case token", "", "Authorization: bearer " + sLow, "Authorization: bearer " + fp(sLow)},
+		{"authorization line tabs", "", "Authorization:\tBearer\t" + sTok, "Authorization:\tBearer\t" + fp(sTok)},
+		{"bearer token starting with _", "", "sent Bearer _" + sTok, "sent Bearer " + fp("_"+sTok)},
+		{"authorization value with tab", "authorization", "Bearer\t" + sTok, "Bearer\t" + fp(sTok)},
 		{"header words are not secrets", "", "cookie: disabled; authorization: required for this endpoint", "cookie: disabled; authorization: required for this endpoint"},
 		// token formats in free text
 		{"jwt", "", "token " + sJWT + " expired", "token " + fp(sJWT) + " expired"},
@@ -116,7 +123,7 @@ func TestDetectors(t *testing.T) {
 	r := newTestRedactor(t, testConfig())
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			equalNoLeak(t, c.want, redactOne(r, c.key, c.in), sTok, sTok2, sJWT, sGH, sGL, sGoo, sSlack, sAWS, basic)
+			equalNoLeak(t, c.want, redactOne(r, c.key, c.in), sTok, sTok2, sJWT, sGH, sGL, sGoo, sSlack, sAWS, sLow, basic)
 		})
 	}
 }
