@@ -19,6 +19,7 @@ func FuzzParseBody(f *testing.F) {
 		`{"action":"x","id":12.5e3,"created_at":"2026-11-22T11:00:00.123456789+02:00"}`,
 		`[`, `]`, `{}`, `[{}]`, `"s"`, "\n\n", `{"action":null}`, `{"action":"x"} junk`,
 		`{"action":"x","detail":"=== a= =b \"\" q=\"unterminated"}`,
+		`{"action":"x","detail":"a=1 oauth.code=\"c d\" refresh_token= state=\"unterminated"}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -47,7 +48,15 @@ func FuzzParseBody(f *testing.F) {
 			if !ok || v.Str() != ev.Action {
 				t.Fatalf("record %d lost its action", i)
 			}
-			if len(parseDetail(ev.Detail)) > maxDetailAttrs {
+			plain := 0
+			for _, e := range parseDetail(ev.Detail) {
+				if e.secret == "" {
+					plain++
+				} else if !e.flag && (e.start > e.end || e.end > len(ev.Detail)) {
+					t.Fatal("credential span outside the detail")
+				}
+			}
+			if plain > maxDetailAttrs {
 				t.Fatal("detail attributes not bounded")
 			}
 		}
