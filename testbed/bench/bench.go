@@ -38,9 +38,12 @@ type Options struct {
 	// Families for the memory scenario (0: skip it).
 	Families int
 	Protocol string
-	Grace    time.Duration
-	Key      string
-	Logf     func(format string, args ...any)
+	// MaxWorkers is the number of requests in flight in the max runs
+	// (default 1: records stay in order, which detection needs).
+	MaxWorkers int
+	Grace      time.Duration
+	Key        string
+	Logf       func(format string, args ...any)
 }
 
 func (o *Options) defaults() {
@@ -61,6 +64,9 @@ func (o *Options) defaults() {
 	}
 	if o.Protocol == "" {
 		o.Protocol = "grpc"
+	}
+	if o.MaxWorkers <= 0 {
+		o.MaxWorkers = 1
 	}
 	if o.Grace <= 0 {
 		o.Grace = 10 * time.Millisecond
@@ -227,7 +233,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	rep.Options = map[string]any{
 		"duration_per_run": o.Duration.String(), "rates": o.Rates, "max": o.Max, "scenarios": o.Scenarios,
 		"collector_gomaxprocs": o.Procs, "seed": o.Seed, "families": o.Families, "protocol": o.Protocol,
-		"reuse_grace_period": o.Grace.String(), "sender_workers": 1,
+		"reuse_grace_period": o.Grace.String(), "max_run_requests_in_flight": o.MaxWorkers,
 	}
 	top := 0.0
 	for _, r := range o.Rates {
@@ -435,13 +441,19 @@ func runOne(ctx context.Context, o *Options, tr *traffic, sc, modeName string, r
 	if rate == 0 {
 		cap = 4 * o.Duration
 	}
-	s, err := oauthgen.NewSender(oauthgen.SenderConfig{Endpoint: endpoint, Protocol: o.Protocol, Rate: rate, Duration: cap})
+	workers := 1
+	if rate == 0 {
+		workers = o.MaxWorkers
+	}
+	s, err := oauthgen.NewSender(oauthgen.SenderConfig{Endpoint: endpoint, Protocol: o.Protocol, Rate: rate, Duration: cap, Workers: workers})
 	if err != nil {
 		res.Error = err.Error()
 		return res
 	}
 	defer s.Close()
 	src := &oauthgen.SliceSource{Payloads: tr.payloads[:prefix]}
+	// With several requests in flight the source runs ahead of the sends
+	// by at most the channel's capacity; all of it is sent in the end.
 	before, _ := ReadProc(col.Pid())
 	selfBefore, _ := ReadProc(os.Getpid())
 	sampler := StartSampler(col.Pid(), 200*time.Millisecond)
