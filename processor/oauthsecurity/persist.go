@@ -128,6 +128,9 @@ func (d *detector) start(ctx context.Context, host component.Host) error {
 			return fmt.Errorf("storage: extension %q is not a storage extension", d.cfg.Storage.String())
 		}
 		client, err := se.GetClient(ctx, component.KindProcessor, d.id, "")
+		if err == nil && client == nil {
+			err = errors.New("no storage client")
+		}
 		if err != nil {
 			d.started--
 			return fmt.Errorf("storage: extension %q: %w", d.cfg.Storage.String(), err)

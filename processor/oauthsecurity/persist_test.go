@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/extension/xextension/storage"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/processor"
@@ -250,4 +251,23 @@ func TestLifecycleIdempotent(t *testing.T) {
 	require.NoError(t, run.logs.Shutdown(context.Background()))
 	assert.Equal(t, 1, st.closed)
 	assert.NotEmpty(t, st.data[chunkPrefix+"0"], "the last pipeline's shutdown saves the state")
+}
+
+// nilStorage is a storage extension that hands out no client.
+type nilStorage struct {
+	component.StartFunc
+	component.ShutdownFunc
+}
+
+func (nilStorage) GetClient(context.Context, component.Kind, component.ID, string) (storage.Client, error) {
+	return nil, nil
+}
+
+func TestStorageWithoutClientFailsAtStart(t *testing.T) {
+	cfg := testConfig()
+	cfg.Storage = &storageID
+	tp, err := NewFactory().CreateTraces(context.Background(), processortest.NewNopSettings(metadata.Type), cfg, consumertest.NewNop())
+	require.NoError(t, err)
+	require.ErrorContains(t, tp.Start(context.Background(), host{storageID: nilStorage{}}), `storage: extension "file_storage/security"`)
+	require.NoError(t, tp.Shutdown(context.Background()))
 }
