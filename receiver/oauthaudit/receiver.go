@@ -116,6 +116,9 @@ func (r *auditReceiver) startPull(ctx, runCtx context.Context, host component.Ho
 		if r.store, err = se.GetClient(ctx, component.KindReceiver, r.set.ID, "pull"); err != nil {
 			return fmt.Errorf("storage: %w", err)
 		}
+		if r.store == nil {
+			return fmt.Errorf("storage: extension %q gave no storage client", r.cfg.Storage)
+		}
 	}
 	r.puller = &puller{
 		cfg: p, client: client, next: r.next, logger: r.set.Logger, tel: r.tel, obs: r.pullObs,

@@ -137,3 +137,22 @@ func TestReceiverShutdownIdempotent(t *testing.T) {
 	require.NoError(t, r.Shutdown(context.Background()))
 	assert.Equal(t, 1, cc.closed, "the storage client is closed once")
 }
+
+// nilStorageExt is a storage extension that hands out no client.
+type nilStorageExt struct {
+	component.StartFunc
+	component.ShutdownFunc
+}
+
+func (nilStorageExt) GetClient(context.Context, component.Kind, component.ID, string) (storage.Client, error) {
+	return nil, nil
+}
+
+func TestReceiverStorageWithoutClient(t *testing.T) {
+	srv := newFakeAudit(t)
+	storeID := component.MustNewID("memstore")
+	r := pullReceiver(t, srv, &storeID, consumertest.NewNop())
+	err := r.Start(context.Background(), &testHost{ext: map[component.ID]component.Component{storeID: nilStorageExt{}}})
+	require.ErrorContains(t, err, `storage: extension "memstore" gave no storage client`)
+	require.NoError(t, r.Shutdown(context.Background()))
+}
