@@ -100,11 +100,26 @@ func timeMs(ts pcommon.Timestamp, nowMs int64) int64 {
 	return min(max(int64(ts)/int64(time.Millisecond), nowMs-maxRecordSkewMs), nowMs+maxRecordSkewMs)
 }
 
-func (d *detector) processTraces(ctx context.Context, td ptrace.Traces) (ptrace.Traces, error) {
+// begin starts inspecting one batch: it takes d.mu (released by finish) and
+// returns the processing time and the eviction count so far.
+func (d *detector) begin() (nowMs, evicted int64) {
 	d.mu.Lock()
-	nowMs := d.now().UnixMilli()
 	d.pending, d.findBuf = d.pending[:0], d.findBuf[:0]
-	evicted := d.st.evictions
+	return d.now().UnixMilli(), d.st.evictions
+}
+
+// finish annotates the batch's findings, releases d.mu and records the
+// self-telemetry.
+func (d *detector) finish(ctx context.Context, nowMs, evictedBefore int64) {
+	found := d.resolve(nowMs)
+	evicted := d.st.evictions - evictedBefore
+	d.size.Store(int64(d.st.Len()))
+	d.mu.Unlock()
+	d.record(ctx, found, evicted)
+}
+
+func (d *detector) processTraces(ctx context.Context, td ptrace.Traces) (ptrace.Traces, error) {
+	nowMs, evicted := d.begin()
 	rss := td.ResourceSpans()
 	for i := 0; i < rss.Len(); i++ {
 		rs := rss.At(i)
@@ -129,19 +144,12 @@ func (d *detector) processTraces(ctx context.Context, td ptrace.Traces) (ptrace.
 			}
 		}
 	}
-	found := d.resolve(nowMs)
-	evicted = d.st.evictions - evicted
-	d.size.Store(int64(d.st.Len()))
-	d.mu.Unlock()
-	d.record(ctx, found, evicted)
+	d.finish(ctx, nowMs, evicted)
 	return td, nil
 }
 
 func (d *detector) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, error) {
-	d.mu.Lock()
-	nowMs := d.now().UnixMilli()
-	d.pending, d.findBuf = d.pending[:0], d.findBuf[:0]
-	evicted := d.st.evictions
+	nowMs, evicted := d.begin()
 	rls := ld.ResourceLogs()
 	for i := 0; i < rls.Len(); i++ {
 		rl := rls.At(i)
@@ -163,11 +171,7 @@ func (d *detector) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, er
 			}
 		}
 	}
-	found := d.resolve(nowMs)
-	evicted = d.st.evictions - evicted
-	d.size.Store(int64(d.st.Len()))
-	d.mu.Unlock()
-	d.record(ctx, found, evicted)
+	d.finish(ctx, nowMs, evicted)
 	return ld, nil
 }
 
