@@ -551,10 +551,15 @@ func (sc *scanner) authLine(s string, start, end int) {
 
 func isBlank(c byte) bool { return c == ' ' || c == '\t' }
 
-// scanJSON finds "name": "value" members of JSON text (also JSON escaped
-// inside another JSON string: \"name\":\"value\").
+// maxJSONDepth is the deepest JSON-in-a-JSON-string nesting searched: at
+// depth n, quotes are preceded by 2^n-1 backslashes.
+const maxJSONDepth = 4
+
+// scanJSON finds "name": "value" members of JSON text, also JSON escaped
+// inside another JSON string (\"name\":\"value\"), at any depth up to
+// maxJSONDepth (\\\"name\\\":\\\"value\\\").
 func (sc *scanner) scanJSON(s string, i int) {
-	noEscapedClose := false
+	var noClose [1 << maxJSONDepth]bool // no closing quote with that many backslashes
 	for ; i >= 0 && i < len(s); i++ {
 		if s[i] != ':' {
 			k := strings.IndexByte(s[i:], ':')
@@ -570,11 +575,12 @@ func (sc *scanner) scanJSON(s string, i int) {
 		if j < 1 || s[j] != '"' {
 			continue
 		}
-		escaped := s[j-1] == '\\'
-		nameEnd := j
-		if escaped {
-			nameEnd = j - 1
+		n := backslashesBefore(s, j) // the quotes' escape level
+		if n >= len(noClose) {
+			continue
 		}
+		escaped := n > 0
+		nameEnd := j - n
 		from := max(nameEnd-65, 0) // names are at most 64 bytes: bounded search
 		q := strings.LastIndexByte(s[from:nameEnd], '"')
 		if q < 0 {
@@ -582,10 +588,8 @@ func (sc *scanner) scanJSON(s string, i int) {
 		}
 		q += from
 		name := s[q+1 : nameEnd]
-		if escaped {
-			if q == 0 || s[q-1] != '\\' {
-				continue
-			}
+		if backslashesBefore(s, q) != n {
+			continue
 		}
 		kind := sc.paramKind(name)
 		if kind == kindText {
@@ -601,20 +605,27 @@ func (sc *scanner) scanJSON(s string, i int) {
 		}
 		var vs, ve int
 		if escaped {
-			if v+1 >= len(s) || s[v] != '\\' || s[v+1] != '"' {
+			vs = v + n + 1
+			if vs > len(s) || s[vs-1] != '"' || backslashesBefore(s, vs-1) != n || noClose[n] {
 				continue
 			}
-			vs = v + 2
-			if noEscapedClose {
+			ve = -1
+			for k := vs; k < len(s); k++ {
+				q := strings.IndexByte(s[k:], '"')
+				if q < 0 {
+					break
+				}
+				k += q
+				if backslashesBefore(s, k) == n {
+					ve = k - n
+					break
+				}
+			}
+			if ve < 0 {
+				noClose[n] = true // none for later members of this level either
 				continue
 			}
-			k := strings.Index(s[vs:], `\"`)
-			if k < 0 {
-				noEscapedClose = true // none for later escaped members either
-				continue
-			}
-			ve = vs + k
-			// a JSON-escaped backslash before the quote belongs to the value
+			// a quote escaped once more belongs to the value, raw
 		} else {
 			if v >= len(s) || s[v] != '"' {
 				continue
@@ -655,6 +666,15 @@ func (sc *scanner) scanJSON(s string, i int) {
 		}
 		i = ve
 	}
+}
+
+// backslashesBefore counts the backslashes right before s[i].
+func backslashesBefore(s string, i int) int {
+	n := 0
+	for i-n > 0 && s[i-n-1] == '\\' {
+		n++
+	}
+	return n
 }
 
 // classifyLower classifies a lower-case key without key patterns (used for

@@ -75,6 +75,8 @@ func TestDetectors(t *testing.T) {
 		{"json spaces and state", "", `{ "state" : "` + sTok + `" }`, `{ "state" : "` + fp(sTok) + `" }`},
 		{"json escaped value", "", `{"id_token":"ab\/cd"}`, `{"id_token":"` + fp("ab/cd") + `"}`},
 		{"json inside json", "", `{"msg":"{\"refresh_token\":\"` + sTok + `\"}"}`, `{"msg":"{\"refresh_token\":\"` + fp(sTok) + `\"}"}`},
+		{"json inside json inside json", "", `{"a":"{\"b\":\"{\\\"refresh_token\\\":\\\"` + sTok + `\\\"}\"}"}`, `{"a":"{\"b\":\"{\\\"refresh_token\\\":\\\"` + fp(sTok) + `\\\"}\"}"}`},
+		{"json inside json, escaped quote in value", "", `{"m":"{\"code\":\"ab\\\"` + sTok + `\"}"}`, `{"m":"{\"code\":\"` + fp(`ab\\\"`+sTok) + `\"}"}`},
 		{"json header", "", `{"Authorization":"Bearer ` + sTok + `"}`, `{"Authorization":"Bearer ` + fp(sTok) + `"}`},
 		{"json benign", "", `{"user":"bob","state":"fp:x"}`, `{"user":"bob","state":"fp:x"}`},
 		// Authorization values
@@ -174,6 +176,7 @@ func TestPathologicalInputs(t *testing.T) {
 		strings.Repeat(`x" :`, n),
 		strings.Repeat(`"code":\"`, n),
 		strings.Repeat(`"code":"`, n),
+		strings.Repeat(`\\\"code\\\":\\\"\"`, n),
 		strings.Repeat("eyJ-", n),
 		strings.Repeat("eyJaaaaa.", n),
 		strings.Repeat("Bearer ", n),
