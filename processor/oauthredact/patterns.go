@@ -17,7 +17,7 @@ type TokenFormat struct {
 // Users extend the list with value_patterns. A match must start at a word
 // boundary (the byte before it is not a letter, digit, '-' or '_').
 var BuiltinTokenFormats = []TokenFormat{
-	{"JWT (JWS compact)", `eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*`},
+	{"JWT (JWS compact, or JWE compact: five parts, the second may be empty)", `eyJ[A-Za-z0-9_-]{5,}\.(?:[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*|[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*)`},
 	{"GitHub token (ghp_, gho_, ghu_, ghs_, ghr_)", `gh[pousr]_[A-Za-z0-9]{30,}`},
 	{"GitHub fine-grained PAT", `github_pat_[A-Za-z0-9_]{22,}`},
 	{"GitLab token (glpat-, gloas-, glrt-, glptt-, gldt-)", `gl(?:pat|oas|rt|ptt|dt)-[A-Za-z0-9_-]{20,}`},

@@ -25,6 +25,8 @@ const (
 	sAWS   = "AKIA" + "IOSFODNN7EXAMPLE"
 	sAWST  = "ASIA" + "Y34FZKBOKMUTVV7A"
 	sLow   = "qwertyuiop" + "asdfghjklz"
+	sJWE   = "eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0" + "..aXZpdml2aXY.Y2lwaGVydGV4dA.dGFndGFn"
+	sJWE5  = "eyJhbGciOiJSU0EtT0FFUCJ9" + ".ZW5jcnlwdGVka2V5.aXZpdml2aXY.Y2lwaGVydGV4dA.dGFndGFn"
 )
 
 func TestDetectors(t *testing.T) {
@@ -108,6 +110,8 @@ func TestDetectors(t *testing.T) {
 		{"header words are not secrets", "", "cookie: disabled; authorization: required for this endpoint", "cookie: disabled; authorization: required for this endpoint"},
 		// token formats in free text
 		{"jwt", "", "token " + sJWT + " expired", "token " + fp(sJWT) + " expired"},
+		{"jwe, direct key", "", "session " + sJWE + " expired", "session " + fp(sJWE) + " expired"},
+		{"jwe, five parts", "", "session " + sJWE5 + ".", "session " + fp(sJWE5) + "."},
 		{"github", "", "using " + sGH, "using " + fp(sGH)},
 		{"github fine-grained", "", "pat=" + sGHPAT, "pat=" + fp(sGHPAT)},
 		{"gitlab", "", "token: " + sGL, "token: " + fp(sGL)},
@@ -125,7 +129,7 @@ func TestDetectors(t *testing.T) {
 	r := newTestRedactor(t, testConfig())
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			equalNoLeak(t, c.want, redactOne(r, c.key, c.in), sTok, sTok2, sJWT, sGH, sGL, sGoo, sSlack, sAWS, sLow, basic)
+			equalNoLeak(t, c.want, redactOne(r, c.key, c.in), sTok, sTok2, sJWT, sJWE, sJWE5, sGH, sGL, sGoo, sSlack, sAWS, sLow, basic)
 		})
 	}
 }
