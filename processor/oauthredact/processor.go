@@ -172,6 +172,16 @@ func (sc *scanner) value(v pcommon.Value, kind keyKind) (remove bool) {
 			return true
 		}
 		v.SetStr(out)
+	case pcommon.ValueTypeBytes:
+		// searched as text, and kept a byte array
+		out, ok := sc.str(string(v.Bytes().AsRaw()), kind)
+		if !ok {
+			return false
+		}
+		if kind != kindText && kind != kindAllow && sc.rules.action == ActionRemove && !sc.echoing {
+			return true
+		}
+		v.SetEmptyBytes().FromRaw([]byte(out))
 	case pcommon.ValueTypeMap:
 		sc.walkMap(v.Map(), kind)
 	case pcommon.ValueTypeSlice:
@@ -198,14 +208,24 @@ func (sc *scanner) value(v pcommon.Value, kind keyKind) (remove bool) {
 	return false
 }
 
-// walkMap redacts every entry of m. Under a secret (or allowed) key, every
-// nested value is secret (or allowed); otherwise each key is classified.
+// walkMap redacts every entry of m. Under a secret key every nested value
+// is secret; otherwise each key is classified. Under an allowed key only
+// secret and header keys count; under a header key an ordinary key holds
+// that header's value (a cookie map's values are the cookies' values).
 func (sc *scanner) walkMap(m pcommon.Map, parent keyKind) {
 	mark := len(sc.removes)
 	for k, v := range m.All() {
 		kind := parent
-		if !sc.echoing && parent != kindSecret && parent != kindAllow {
+		if !sc.echoing && parent != kindSecret {
 			kind = sc.classify(k)
+			if kind == kindText {
+				switch parent {
+				case kindAllow, kindAuth:
+					kind = parent
+				case kindCookie, kindSetCookie:
+					kind = kindSecret
+				}
+			}
 		}
 		if sc.value(v, kind) {
 			sc.removes = append(sc.removes, k)

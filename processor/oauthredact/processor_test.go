@@ -313,3 +313,30 @@ func TestConcurrentBatches(t *testing.T) {
 		<-done
 	}
 }
+
+// TestValueShapes: secrets in value shapes other than strings under
+// ordinary keys: byte arrays, maps under an allowed key or a cookie header.
+func TestValueShapes(t *testing.T) {
+	const sessionID = "Qm4rT8wX2z" + "B6nV1cK9pL"
+	for _, action := range []string{ActionFingerprint, ActionMask, ActionRemove} {
+		t.Run(action, func(t *testing.T) {
+			cfg := testConfig()
+			cfg.Action = action
+			cfg.AllowKeys = []string{"debug.dump"}
+			r := newTestRedactor(t, cfg)
+			ld := plog.NewLogs()
+			lr := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords().AppendEmpty()
+			attrs := lr.Attributes()
+			attrs.PutEmptyBytes("oauth.refresh_token").FromRaw([]byte(sTok))
+			attrs.PutEmptyBytes("raw.header").FromRaw([]byte("Authorization: Bearer " + sTok2))
+			attrs.PutEmptyMap("debug.dump").PutStr("access_token", sJWT)
+			attrs.PutEmptyMap("http.request.header.cookie").PutStr("sid", sessionID)
+			lr.Body().SetEmptyBytes().FromRaw([]byte("?code=" + sAWS))
+			_, err := r.processLogs(context.Background(), ld)
+			require.NoError(t, err)
+			b, err := (&plog.ProtoMarshaler{}).MarshalLogs(ld)
+			require.NoError(t, err)
+			noLeak(t, action, b, sTok, sTok2, sJWT, sessionID, sAWS)
+		})
+	}
+}
