@@ -218,40 +218,57 @@ func (p *PushConfig) Unmarshal(conf *confmap.Conf) error {
 	return conf.Unmarshal((*plain)(p))
 }
 
-// checkKeys reports top-level keys of conf that no mapstructure tag of t
-// (squashed fields included) names.
+// checkKeys reports keys of conf that no mapstructure tag of t names
+// (squashed fields included), at every level of plain nested sections
+// (pull.backoff, pull.tls, push.hmac, ...): a typo such as hmac.secrt must
+// not silently switch a check off. Sections whose type decodes itself
+// (configoptional, ...) report their own unknown keys.
 func checkKeys(conf *confmap.Conf, t reflect.Type) error {
-	known := map[string]bool{}
+	unknown := unknownKeys(conf.ToStringMap(), t, "")
+	if len(unknown) > 0 {
+		slices.Sort(unknown)
+		return fmt.Errorf("unknown keys: %s", strings.Join(unknown, ", "))
+	}
+	return nil
+}
+
+var confUnmarshaler = reflect.TypeFor[confmap.Unmarshaler]()
+
+func unknownKeys(m map[string]any, t reflect.Type, prefix string) []string {
+	known := map[string]reflect.Type{}
 	var walk func(t reflect.Type)
 	walk = func(t reflect.Type) {
 		for i := 0; i < t.NumField(); i++ {
 			f := t.Field(i)
 			name, opts, _ := strings.Cut(f.Tag.Get("mapstructure"), ",")
+			ft := f.Type
+			if ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
 			if name == "" && strings.Contains(opts, "squash") {
-				ft := f.Type
-				if ft.Kind() == reflect.Pointer {
-					ft = ft.Elem()
-				}
 				if ft.Kind() == reflect.Struct {
 					walk(ft)
 				}
 				continue
 			}
 			if name != "" && name != "-" {
-				known[name] = true
+				known[name] = ft
 			}
 		}
 	}
 	walk(t)
 	var unknown []string
-	for k := range conf.ToStringMap() {
-		if !known[strings.ToLower(k)] {
-			unknown = append(unknown, k)
+	for k, v := range m {
+		ft, ok := known[strings.ToLower(k)]
+		if !ok {
+			unknown = append(unknown, prefix+k)
+			continue
+		}
+		sub, isMap := v.(map[string]any)
+		if isMap && ft.Kind() == reflect.Struct && ft != reflect.TypeFor[time.Time]() &&
+			!reflect.PointerTo(ft).Implements(confUnmarshaler) {
+			unknown = append(unknown, unknownKeys(sub, ft, prefix+k+"::")...)
 		}
 	}
-	if len(unknown) > 0 {
-		slices.Sort(unknown)
-		return fmt.Errorf("unknown keys: %s", strings.Join(unknown, ", "))
-	}
-	return nil
+	return unknown
 }

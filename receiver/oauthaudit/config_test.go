@@ -112,3 +112,27 @@ func TestConfigErrors(t *testing.T) {
 		assert.ErrorContains(t, err, field)
 	}
 }
+
+// A misspelt key fails at any depth: a typo in push.hmac would otherwise
+// switch signature checks off without a word.
+func TestConfigUnknownKeysAtAnyDepth(t *testing.T) {
+	for want, m := range map[string]map[string]any{
+		"unknown keys: bogus":                    {"pull": map[string]any{"endpoint": "http://x", "bogus": 1}},
+		"unknown keys: backoff::initial_intervl": {"pull": map[string]any{"endpoint": "http://x", "backoff": map[string]any{"initial_intervl": "1s"}}},
+		"unknown keys: tls::insecure_skip_verfy": {"pull": map[string]any{"endpoint": "http://x", "tls": map[string]any{"insecure_skip_verfy": true}}},
+		"unknown keys: hmac::secrt":              {"push": map[string]any{"hmac": map[string]any{"secrt": "s"}}},
+		"allowed_originz":                        {"push": map[string]any{"cors": map[string]any{"allowed_originz": []string{"x"}}}},
+	} {
+		cfg := NewFactory().CreateDefaultConfig().(*Config)
+		err := confmap.NewFromStringMap(m).Unmarshal(cfg)
+		require.ErrorContains(t, err, want)
+	}
+	cfg := NewFactory().CreateDefaultConfig().(*Config)
+	require.NoError(t, confmap.NewFromStringMap(map[string]any{
+		"pull": map[string]any{"endpoint": "http://x", "backoff": map[string]any{"initial_interval": "2s"}, "tls": map[string]any{"insecure": true}, "timeout": "3s"},
+		"push": map[string]any{"hmac": map[string]any{"secret": "s", "timestamp_header": "X-T"}, "tls": map[string]any{"cert_file": "c", "key_file": "k"}},
+	}).Unmarshal(cfg))
+	assert.Equal(t, 2*time.Second, cfg.Pull.Get().Backoff.InitialInterval)
+	assert.True(t, cfg.Pull.Get().TLS.Insecure)
+	assert.Equal(t, "X-T", cfg.Push.Get().HMAC.TimestampHeader)
+}
