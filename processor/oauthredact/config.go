@@ -71,12 +71,18 @@ func (c *Config) Validate() error {
 	if c.Action == ActionMask && c.Mask == "" {
 		errs = append(errs, errors.New("mask: must not be empty with action mask"))
 	}
+	if c.Action != ActionFingerprint && len(c.Mask) >= len(contract.FingerprintPrefix) && strings.EqualFold(c.Mask[:len(contract.FingerprintPrefix)], contract.FingerprintPrefix) {
+		// every masked secret would pass for the same fingerprint downstream
+		errs = append(errs, errors.New("mask: must not start with fp: (a masked value is never a fingerprint)"))
+	}
 	errs = append(errs, checkNames("secret_keys", c.SecretKeys)...)
 	errs = append(errs, checkNames("query_params", c.QueryParams)...)
 	errs = append(errs, checkNames("allow_keys", c.AllowKeys)...)
 	for i, k := range c.AllowKeys {
 		if isContractSecretKey(k) {
 			errs = append(errs, fmt.Errorf("allow_keys[%d]: %q is a secret key of the contract and cannot be allowed", i, k))
+		} else if isHeaderKey(k) {
+			errs = append(errs, fmt.Errorf("allow_keys[%d]: %q holds a credential (Authorization or cookie header) and cannot be allowed", i, k))
 		}
 	}
 	for i, p := range c.SecretKeyPatterns {
@@ -105,6 +111,11 @@ func checkNames(field string, names []string) []error {
 		}
 	}
 	return errs
+}
+
+// isHeaderKey reports whether key is an Authorization or cookie header.
+func isHeaderKey(key string) bool {
+	return headerKind([]byte(strings.ToLower(key))) != kindText
 }
 
 // isContractSecretKey reports whether key is secret by contract section 2.

@@ -57,12 +57,17 @@ func TestConfigNewFieldErrors(t *testing.T) {
 		"allow_keys[0]":                                      func(c *Config) { c.AllowKeys = []string{"OAuth.Refresh_Token"} },
 		"query_params[0]":                                    func(c *Config) { c.QueryParams = []string{" "} },
 		"secret_keys[0]":                                     func(c *Config) { c.SecretKeys = []string{""} },
+		"mask: must not start with fp:":                      func(c *Config) { c.Action, c.Mask = ActionMask, "fp:redacted" },
+		"mask: must not start with fp:, also for remove":     func(c *Config) { c.Action, c.Mask = ActionRemove, "FP:x" },
+		"allow_keys[1]: \"http.request.header.Authorization\" holds a credential": func(c *Config) {
+			c.AllowKeys = []string{"x", "http.request.header.Authorization"}
+		},
 	}
 	for field, mutate := range cases {
 		cfg := loadConfig(t, "")
 		mutate(cfg)
 		err := confmap.Validate(cfg)
-		require.ErrorContains(t, err, field)
+		require.ErrorContains(t, err, strings.TrimSuffix(field, ", also for remove"))
 		assert.NotContains(t, err.Error(), string(cfg.FingerprintKey))
 	}
 	cfg := loadConfig(t, "full")

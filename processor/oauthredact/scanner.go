@@ -36,6 +36,8 @@ type rules struct {
 	keyPatterns []*regexp.Regexp
 	// filters in front of the maps above
 	keyFilter, headerFilter, paramFilter nameFilter
+	// maxNameLen is the longest parameter or secret key name.
+	maxNameLen int
 	// minPatternLen is the shortest string the token formats can match.
 	minPatternLen int
 	patterns      []valuePattern
@@ -107,6 +109,10 @@ func newRules(cfg *Config) *rules {
 	}
 	for k := range r.secretKeys {
 		r.paramFilter.add(k)
+		r.maxNameLen = max(r.maxNameLen, len(k))
+	}
+	for k := range r.params {
+		r.maxNameLen = max(r.maxNameLen, len(k))
 	}
 	r.minPatternLen = 12 // the shortest built-in format (a JWT)
 	if len(cfg.ValuePatterns) > 0 {
@@ -235,7 +241,7 @@ func (sc *scanner) classify(key string) keyKind {
 
 // isParam reports whether name (a URL/form/JSON parameter) is secret.
 func (sc *scanner) paramKind(name string) keyKind {
-	if len(name) == 0 || len(name) > 64 {
+	if len(name) == 0 || len(name) > sc.rules.maxNameLen {
 		return kindText
 	}
 	if !sc.rules.paramFilter.may(name) {
@@ -581,7 +587,7 @@ func (sc *scanner) scanJSON(s string, i int) {
 		}
 		escaped := n > 0
 		nameEnd := j - n
-		from := max(nameEnd-65, 0) // names are at most 64 bytes: bounded search
+		from := max(nameEnd-sc.rules.maxNameLen-1, 0) // bounded search: no longer name is secret
 		q := strings.LastIndexByte(s[from:nameEnd], '"')
 		if q < 0 {
 			continue

@@ -138,7 +138,8 @@ func TestDetectorsConfigured(t *testing.T) {
 	cfg := testConfig()
 	cfg.SecretKeys = []string{"X-Api-Key"}
 	cfg.SecretKeyPatterns = []string{`(?i)password$`}
-	cfg.QueryParams = []string{"api_key"}
+	longParam := "x_" + strings.Repeat("very_long_parameter_name_", 4)
+	cfg.QueryParams = []string{"api_key", longParam}
 	cfg.ValuePatterns = []string{`sk_live_[0-9a-zA-Z]{10,}`, `secret\((\w+)\)`}
 	cfg.AllowKeys = []string{"debug.dump"}
 	r := newTestRedactor(t, cfg)
@@ -149,12 +150,13 @@ func TestDetectorsConfigured(t *testing.T) {
 		{"query_params json", "", `{"API_KEY":"` + sTok + `"}`, `{"API_KEY":"` + fp(sTok) + `"}`},
 		{"value_patterns", "", "stripe sk_live_" + sTok, "stripe " + fp("sk_live_"+sTok)},
 		{"value_patterns group", "", "got secret(" + sTok + ")", "got secret(" + fp(sTok) + ")"},
+		{"long query_params name", "", "/x?" + longParam + "=" + sTok + ` {"` + longParam + `":"` + sTok2 + `"}`, "/x?" + longParam + "=" + fp(sTok) + ` {"` + longParam + `":"` + fp(sTok2) + `"}`},
 		{"allow_keys skips detectors", "debug.dump", "?code=" + sTok, "?code=" + sTok},
 		{"contract still applies", "url.full", "?code=" + sTok, "?code=" + fp(sTok)},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			equalNoLeak(t, c.want, redactOne(r, c.key, c.in), sTok)
+			equalNoLeak(t, c.want, redactOne(r, c.key, c.in), sTok, sTok2)
 		})
 	}
 }
