@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -42,8 +43,11 @@ type Options struct {
 	// (default 1: records stay in order, which detection needs).
 	MaxWorkers int
 	Grace      time.Duration
-	Key        string
-	Logf       func(format string, args ...any)
+	// Profile takes a CPU profile of the oauth and upstream collectors
+	// during their max runs and reports the top functions.
+	Profile bool
+	Key     string
+	Logf    func(format string, args ...any)
 }
 
 func (o *Options) defaults() {
@@ -114,9 +118,11 @@ type RunResult struct {
 	// Metrics compares the scraped counters with the expected values.
 	// LoadAvg is /proc/loadavg at the end of the run; HarnessCPUPercent the
 	// generator+sink process's CPU over the run (context for the figures).
-	LoadAvg           string   `json:"loadavg_at_end"`
-	HarnessCPUPercent float64  `json:"harness_cpu_percent"`
-	MetricsChecked    int      `json:"metric_series_checked,omitempty"`
+	LoadAvg           string  `json:"loadavg_at_end"`
+	HarnessCPUPercent float64 `json:"harness_cpu_percent"`
+	MetricsChecked    int     `json:"metric_series_checked,omitempty"`
+	// ProfileTop is the top of a CPU profile taken during the run.
+	ProfileTop        []string `json:"cpu_profile_top,omitempty"`
 	MetricsMismatched []string `json:"metric_mismatches,omitempty"`
 	Error             string   `json:"error,omitempty"`
 }
@@ -131,6 +137,9 @@ type MemoryResult struct {
 	RSSBaselineMB   float64 `json:"rss_baseline_mb"`
 	RSSAfterMB      float64 `json:"rss_after_mb"`
 	RSSPeakMB       float64 `json:"rss_peak_mb"`
+	HeapBeforeMB    float64 `json:"go_heap_alloc_before_mb"`
+	HeapAfterMB     float64 `json:"go_heap_alloc_after_mb"`
+	HeapPerFamily   float64 `json:"go_heap_bytes_per_family"`
 	BytesPerFamily  float64 `json:"rss_bytes_per_family"`
 	SendSeconds     float64 `json:"send_seconds"`
 	Leaks           int64   `json:"leaks"`
@@ -258,7 +267,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	rep.Traffic = map[string]any{
 		"requests": len(tr.payloads), "spans": tr.truth.Spans, "logs": tr.truth.Logs, "data_points": tr.truth.DataPoints,
 		"attacks": len(tr.truth.Attacks), "bytes": bytesTotal, "shards": tr.truth.Shards,
-		"raw_secrets_by_position": tr.truth.Secrets,
+		"raw_secrets_by_position": tr.truth.Secrets, "generation_seconds": time.Since(genStart).Seconds(),
 	}
 	if err := os.MkdirAll(o.ResultsDir, 0o755); err != nil {
 		return nil, err
@@ -362,7 +371,7 @@ func startRun(o *Options, sc string, maxEntries int) (*Sink, *Collector, Ports, 
 	if err != nil {
 		return nil, nil, Ports{}, nil, err
 	}
-	ps, err := FreePorts(5)
+	ps, err := FreePorts(6)
 	if err != nil {
 		sink.Close()
 		return nil, nil, Ports{}, nil, err
@@ -370,6 +379,9 @@ func startRun(o *Options, sc string, maxEntries int) (*Sink, *Collector, Ports, 
 	p := Ports{GRPC: ps[0], HTTP: ps[1], Health: ps[2], Telemetry: ps[3], Sink: sink.HTTPAddr}
 	if sc == Full || sc == Upstream {
 		p.Prom = ps[4]
+		if o.Profile {
+			p.Pprof = ps[5]
+		}
 	}
 	cfg, err := Config(sc, p, o.Grace, maxEntries)
 	if err != nil {
@@ -457,6 +469,12 @@ func runOne(ctx context.Context, o *Options, tr *traffic, sc, modeName string, r
 	before, _ := ReadProc(col.Pid())
 	selfBefore, _ := ReadProc(os.Getpid())
 	sampler := StartSampler(col.Pid(), 200*time.Millisecond)
+	profDone := make(chan []string, 1)
+	if ports.Pprof != 0 && rate == 0 {
+		go func() { profDone <- profile(ports.Pprof, o, sc, modeName) }()
+	} else {
+		profDone <- nil
+	}
 	st := s.Run(ctx, src)
 	sent := src.Consumed()
 	res.Complete = sent == prefix
@@ -515,6 +533,7 @@ func runOne(ctx context.Context, o *Options, tr *traffic, sc, modeName string, r
 			res.Error = "scrape: " + err.Error()
 		}
 	}
+	res.ProfileTop = <-profDone
 	res.Leaks = sink.Counts().Leaks
 	res.LeakPositions = sink.LeakPositions()
 	if len(res.LeakPositions) > 25 {
@@ -524,6 +543,59 @@ func runOne(ctx context.Context, o *Options, tr *traffic, sc, modeName string, r
 		res.Error = strings.TrimSpace(res.Error + " collector exited during the run")
 	}
 	return res
+}
+
+// profile takes a CPU profile of the collector (a few seconds, from one
+// second into the run) and returns the top functions by flat time.
+func profile(port int, o *Options, sc, mode string) []string {
+	time.Sleep(300 * time.Millisecond)
+	secs := max(1, min(5, int(o.Duration.Seconds()/3)))
+	body, err := get(fmt.Sprintf("http://127.0.0.1:%d/debug/pprof/profile?seconds=%d", port, secs))
+	if err != nil {
+		return []string{"profile: " + err.Error()}
+	}
+	dir := filepath.Join(o.ResultsDir, "tmp")
+	_ = os.MkdirAll(dir, 0o755)
+	path := filepath.Join(dir, fmt.Sprintf("cpu-%s-%s.pprof", sc, strings.ReplaceAll(mode, "/", "")))
+	if err := os.WriteFile(path, body, 0o644); err != nil {
+		return []string{"profile: " + err.Error()}
+	}
+	top := pprofTop(path, "-nodecount=10")
+	// Component share: cumulative time of the pipeline components' own
+	// functions.
+	var comps []string
+	for _, l := range pprofTop(path, "-cum", "-nodecount=80") {
+		for _, k := range []string{"otelcol-oauth/processor/", "otelcol-oauth/connector/", "contrib/processor/",
+			"contrib/connector/", "collector/processor/", "collector/exporter/otlphttpexporter", "collector/receiver/otlpreceiver"} {
+			if strings.Contains(l, k) && len(comps) < 12 {
+				comps = append(comps, l)
+				break
+			}
+		}
+	}
+	if len(comps) > 0 {
+		top = append(append(top, "", "cumulative, pipeline components:"), comps...)
+	}
+	return top
+}
+
+func pprofTop(path string, args ...string) []string {
+	out, err := exec.Command("go", append(append([]string{"tool", "pprof", "-top"}, args...), path)...).Output()
+	if err != nil {
+		return []string{"pprof: " + err.Error()}
+	}
+	var top []string
+	started := false
+	for _, l := range strings.Split(string(out), "\n") {
+		if strings.HasPrefix(strings.TrimSpace(l), "flat") {
+			started = true
+			continue
+		}
+		if started && strings.TrimSpace(l) != "" {
+			top = append(top, strings.Join(strings.Fields(l), " "))
+		}
+	}
+	return top
 }
 
 func get(url string) ([]byte, error) {
@@ -549,6 +621,10 @@ func runMemory(ctx context.Context, o *Options) MemoryResult {
 	time.Sleep(2 * time.Second)
 	base, _ := ReadProc(col.Pid())
 	m.RSSBaselineMB = float64(base.RSS) / 1e6
+	telemetry := fmt.Sprintf("http://127.0.0.1:%d/metrics", ports.Telemetry)
+	if body, err := get(telemetry); err == nil {
+		m.HeapBeforeMB = scrapeValue(body, "process_runtime_heap_alloc_bytes") / 1e6
+	}
 	s, err := oauthgen.NewSender(oauthgen.SenderConfig{Endpoint: fmt.Sprintf("127.0.0.1:%d", ports.GRPC), Duration: 5 * time.Minute})
 	if err != nil {
 		m.Error = err.Error()
@@ -568,9 +644,13 @@ func runMemory(ctx context.Context, o *Options) MemoryResult {
 	if o.Families > 0 {
 		m.BytesPerFamily = float64(after.RSS-base.RSS) / float64(o.Families)
 	}
-	if body, err := get(fmt.Sprintf("http://127.0.0.1:%d/metrics", ports.Telemetry)); err == nil {
+	if body, err := get(telemetry); err == nil {
 		m.StateEntries = scrapeValue(body, "oauth_security_state_entries")
 		m.Evictions = scrapeValue(body, "oauth_security_evictions")
+		m.HeapAfterMB = scrapeValue(body, "process_runtime_heap_alloc_bytes") / 1e6
+		if o.Families > 0 {
+			m.HeapPerFamily = (m.HeapAfterMB - m.HeapBeforeMB) * 1e6 / float64(o.Families)
+		}
 	}
 	m.Leaks = sink.Counts().Leaks
 	return m

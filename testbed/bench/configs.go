@@ -32,7 +32,9 @@ var upstreamSignalToMetrics string
 // Ports of one collector run.
 type Ports struct {
 	GRPC, HTTP, Health, Prom, Telemetry int
-	Sink                                string
+	// Pprof, when not 0, enables the pprof extension on that port.
+	Pprof int
+	Sink  string
 }
 
 type configData struct {
@@ -46,6 +48,10 @@ type configData struct {
 const common = `extensions:
   health_check:
     endpoint: 127.0.0.1:{{.Health}}
+{{- if .Pprof}}
+  pprof:
+    endpoint: 127.0.0.1:{{.Pprof}}
+{{- end}}
 receivers:
   otlp:
     protocols:
@@ -82,7 +88,7 @@ var templates = map[string]string{
 	Passthrough: common + exporters + `processors:
   batch: {}
 service:
-  extensions: [health_check]
+  extensions: [health_check{{if .Pprof}}, pprof{{end}}]
 ` + telemetry + `  pipelines:
     traces:
       receivers: [otlp]
@@ -111,7 +117,7 @@ connectors:
   oauth_span_metrics:
     flush_interval: 1s
 service:
-  extensions: [health_check]
+  extensions: [health_check{{if .Pprof}}, pprof{{end}}]
 ` + telemetry + `  pipelines:
     traces:
       receivers: [otlp]
@@ -156,7 +162,7 @@ connectors:
   signal_to_metrics:
 {{.S2M}}
 service:
-  extensions: [health_check]
+  extensions: [health_check{{if .Pprof}}, pprof{{end}}]
 ` + telemetry + `  pipelines:
     traces:
       receivers: [otlp]
@@ -182,7 +188,7 @@ service:
     max_entries: {{.MaxEntries}}
   batch: {}
 service:
-  extensions: [health_check]
+  extensions: [health_check{{if .Pprof}}, pprof{{end}}]
 ` + telemetry + `  pipelines:
     traces:
       receivers: [otlp]

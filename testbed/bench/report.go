@@ -103,13 +103,19 @@ func Markdown(rep *Report) string {
 		}
 		w("\n")
 	}
+	for _, r := range rep.Runs {
+		if len(r.ProfileTop) == 0 {
+			continue
+		}
+		w("\n### CPU profile: %s %s (top functions, flat)\n\n```\n%s\n```\n", r.Scenario, r.Mode, strings.Join(r.ProfileTop, "\n"))
+	}
 	if m := rep.Memory; m != nil {
 		w("\n## Memory: %d live token families\n\n", m.Families)
 		w("%s. One successful refresh per family, each with its own refresh token, sent as fast as accepted (%.0f rec/s, %.1f s).\n\n", ScenarioTitles[Memory], m.AchievedPerSecs, m.SendSeconds)
-		w("| families | accepted | received | oauth_security_state_entries | evictions | RSS before MB | RSS after MB | peak RSS MB | RSS bytes per family | leaks |\n")
-		w("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
-		w("| %d | %d | %d | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %d |\n", m.Families, m.Accepted, m.Received, m.StateEntries, m.Evictions,
-			m.RSSBaselineMB, m.RSSAfterMB, m.RSSPeakMB, m.BytesPerFamily, m.Leaks)
+		w("| families | accepted | received | oauth_security_state_entries | evictions | RSS before MB | RSS after MB | peak RSS MB | RSS bytes per family | Go heap before → after MB | heap bytes per family | leaks |\n")
+		w("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|\n")
+		w("| %d | %d | %d | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f → %.0f | %.0f | %d |\n", m.Families, m.Accepted, m.Received, m.StateEntries, m.Evictions,
+			m.RSSBaselineMB, m.RSSAfterMB, m.RSSPeakMB, m.BytesPerFamily, m.HeapBeforeMB, m.HeapAfterMB, m.HeapPerFamily, m.Leaks)
 		if m.Error != "" {
 			w("\nerror: %s\n", firstLine(m.Error))
 		}

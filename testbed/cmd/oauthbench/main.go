@@ -36,6 +36,7 @@ func main() {
 		procs     = flag.Int("gomaxprocs", 1, "the collector's GOMAXPROCS")
 		seed      = flag.Uint64("seed", 1, "generator seed")
 		protocol  = flag.String("protocol", "grpc", "grpc or http towards the collector")
+		noProfile = flag.Bool("no-profile", false, "skip the CPU profiles of the max runs")
 		maxInFl   = flag.Int("max-in-flight", 1, "requests in flight in the max runs (more than 1 may reorder records, which detection depends on)")
 	)
 	flag.Parse()
@@ -67,7 +68,7 @@ func main() {
 	rep, err := bench.Run(ctx, bench.Options{
 		Bin: *binFlag, ResultsDir: *out, Duration: *duration, Rates: rs, Max: !*noMax,
 		Scenarios: strings.Split(*scenarios, ","), Procs: *procs, Seed: *seed, Families: *families,
-		Protocol: *protocol, MaxWorkers: *maxInFl, Logf: logf,
+		Protocol: *protocol, MaxWorkers: *maxInFl, Profile: !*noProfile, Logf: logf,
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "oauthbench:", err)
