@@ -208,12 +208,13 @@ func (s *memStorage) Batch(ctx context.Context, ops ...*storage.Operation) error
 
 func (*memStorage) Close(context.Context) error { return nil }
 
-// memStorageExt hands out one shared memStorage, like file_storage keeps one
-// file per component.
+// memStorageExt hands out one shared client (a memStorage, like
+// file_storage keeps one file per component; nil for an extension that
+// gives none).
 type memStorageExt struct {
 	component.StartFunc
 	component.ShutdownFunc
-	s *memStorage
+	s storage.Client
 }
 
 func (e *memStorageExt) GetClient(context.Context, component.Kind, component.ID, string) (storage.Client, error) {

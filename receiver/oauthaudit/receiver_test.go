@@ -11,7 +11,6 @@ import (
 	"go.opentelemetry.io/collector/config/configoptional"
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/consumer/consumertest"
-	"go.opentelemetry.io/collector/extension/xextension/storage"
 	"go.opentelemetry.io/collector/receiver/receivertest"
 
 	"github.com/otelcol-oauth/otelcol-oauth/receiver/oauthaudit/internal/metadata"
@@ -109,16 +108,6 @@ type closeCounter struct {
 
 func (c *closeCounter) Close(context.Context) error { c.closed++; return nil }
 
-type closeCounterExt struct {
-	component.StartFunc
-	component.ShutdownFunc
-	c *closeCounter
-}
-
-func (e *closeCounterExt) GetClient(context.Context, component.Kind, component.ID, string) (storage.Client, error) {
-	return e.c, nil
-}
-
 func TestReceiverShutdownIdempotent(t *testing.T) {
 	srv := newFakeAudit(t)
 	r := pullReceiver(t, srv, nil, consumertest.NewNop())
@@ -127,7 +116,7 @@ func TestReceiverShutdownIdempotent(t *testing.T) {
 
 	storeID := component.MustNewID("memstore")
 	cc := &closeCounter{memStorage: newMemStorage()}
-	host := &testHost{ext: map[component.ID]component.Component{storeID: &closeCounterExt{c: cc}}}
+	host := &testHost{ext: map[component.ID]component.Component{storeID: &memStorageExt{s: cc}}}
 	r = pullReceiver(t, srv, &storeID, consumertest.NewNop())
 	pc := defaultPushConfig()
 	pc.NetAddr.Endpoint = "127.0.0.1:0"
@@ -138,21 +127,11 @@ func TestReceiverShutdownIdempotent(t *testing.T) {
 	assert.Equal(t, 1, cc.closed, "the storage client is closed once")
 }
 
-// nilStorageExt is a storage extension that hands out no client.
-type nilStorageExt struct {
-	component.StartFunc
-	component.ShutdownFunc
-}
-
-func (nilStorageExt) GetClient(context.Context, component.Kind, component.ID, string) (storage.Client, error) {
-	return nil, nil
-}
-
 func TestReceiverStorageWithoutClient(t *testing.T) {
 	srv := newFakeAudit(t)
 	storeID := component.MustNewID("memstore")
 	r := pullReceiver(t, srv, &storeID, consumertest.NewNop())
-	err := r.Start(context.Background(), &testHost{ext: map[component.ID]component.Component{storeID: nilStorageExt{}}})
+	err := r.Start(context.Background(), &testHost{ext: map[component.ID]component.Component{storeID: &memStorageExt{}}})
 	require.ErrorContains(t, err, `storage: extension "memstore" gave no storage client`)
 	require.NoError(t, r.Shutdown(context.Background()))
 }
