@@ -264,8 +264,10 @@ func (d *detector) inspect(r *record, nowMs int64, det, rep []finding) ([]findin
 					det = append(det, f)
 				}
 			}
-			if iss := contract.LookupStr(r.attrs, r.res, contract.AttrIss); iss != "" {
-				prov := contract.LookupStr(r.attrs, r.res, contract.AttrProvider)
+			// Without a provider there is no "issuer of that provider" to
+			// compare with: two unlabelled providers are not a mix-up.
+			iss := contract.LookupStr(r.attrs, r.res, contract.AttrIss)
+			if prov := contract.LookupStr(r.attrs, r.res, contract.AttrProvider); iss != "" && prov != "" {
 				if want, ok := d.issuerFor(side, prov); ok && want != iss {
 					det = append(det, newFinding(contract.EventMixUp, contract.SourceDetected, ruleIssuerMismatch))
 				}
@@ -294,8 +296,9 @@ func (d *detector) inspect(r *record, nowMs int64, det, rep []finding) ([]findin
 		}
 	case op == contract.OpDiscovery:
 		if success {
-			if iss := contract.LookupStr(r.attrs, r.res, contract.AttrIss); iss != "" {
-				d.learnIssuer(issuerKey{side, contract.LookupStr(r.attrs, r.res, contract.AttrProvider)}, iss)
+			iss := contract.LookupStr(r.attrs, r.res, contract.AttrIss)
+			if prov := contract.LookupStr(r.attrs, r.res, contract.AttrProvider); iss != "" && prov != "" {
+				d.learnIssuer(issuerKey{side, prov}, iss)
 			}
 		}
 	}

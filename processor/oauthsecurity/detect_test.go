@@ -223,6 +223,12 @@ func TestMixUp(t *testing.T) {
 	sp := h.span(cb(4, "https://evil.example"))
 	assert.Equal(t, []string{contract.EventMixUp}, findings(sp.Attributes()))
 	assert.Equal(t, ruleIssuerMismatch, str(sp.Attributes(), contract.AttrSecurityRuleName))
+	// Records without a provider are not compared: two unlabelled
+	// providers of one client are not a mix-up.
+	h.span(op(10, cli, contract.OpDiscovery, contract.AttrIss, "https://as-one.example"))
+	nop := cb(11, "https://as-two.example")
+	delete(nop.attrs, contract.AttrProvider)
+	assert.Nil(t, findings(h.span(nop).Attributes()))
 	// Unknown provider: nothing to compare with.
 	r := cb(5, "https://x")
 	r.attrs[contract.AttrProvider] = "gitlab"
