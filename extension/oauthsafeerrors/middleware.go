@@ -43,25 +43,24 @@ func (m *middleware) GetHTTPHandler(context.Context) (extensionmiddleware.WrapHT
 	}, nil
 }
 
-// scrubBody rewrites the message of an OTLP error status (JSON or protobuf
-// google.rpc.Status), or the whole body when it is anything else.
+// scrubBody rewrites an OTLP error status (JSON: every string in it;
+// protobuf google.rpc.Status: the message, and the details are dropped, as
+// their bytes cannot be scrubbed), or the whole body when it is anything else.
 func (m *middleware) scrubBody(contentType string, body []byte) []byte {
 	mediaType, _, _ := mime.ParseMediaType(contentType)
 	switch mediaType {
 	case "application/json":
-		var st map[string]any
+		var st any
 		if json.Unmarshal(body, &st) == nil {
-			if msg, ok := st["message"].(string); ok {
-				st["message"] = m.s.scrub(msg)
-				if out, err := json.Marshal(st); err == nil {
-					return out
-				}
+			if out, err := json.Marshal(m.scrubJSON(st)); err == nil {
+				return out
 			}
 		}
 	case "application/x-protobuf":
 		var st spb.Status
 		if proto.Unmarshal(body, &st) == nil {
 			st.Message = m.s.scrub(st.Message)
+			st.Details = nil
 			if out, err := proto.Marshal(&st); err == nil {
 				return out
 			}
@@ -69,6 +68,23 @@ func (m *middleware) scrubBody(contentType string, body []byte) []byte {
 		// Undecodable binary: a scrubbed string is safer than the raw bytes.
 	}
 	return []byte(m.s.scrub(string(body)))
+}
+
+// scrubJSON scrubs every string of a decoded JSON value (not the keys).
+func (m *middleware) scrubJSON(v any) any {
+	switch v := v.(type) {
+	case string:
+		return m.s.scrub(v)
+	case map[string]any:
+		for k, e := range v {
+			v[k] = m.scrubJSON(e)
+		}
+	case []any:
+		for i, e := range v {
+			v[i] = m.scrubJSON(e)
+		}
+	}
+	return v
 }
 
 // errorWriter passes 1xx/2xx/3xx responses through and holds back the body
@@ -80,6 +96,10 @@ type errorWriter struct {
 }
 
 func (e *errorWriter) WriteHeader(code int) {
+	if code >= 100 && code < 200 && e.status == 0 {
+		e.ResponseWriter.WriteHeader(code) // informational: the final status is still to come
+		return
+	}
 	if e.status != 0 {
 		return
 	}

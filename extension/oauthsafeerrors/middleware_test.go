@@ -17,6 +17,7 @@ import (
 	"go.opentelemetry.io/collector/confmap/confmaptest"
 	spb "google.golang.org/genproto/googleapis/rpc/status"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/anypb"
 
 	"github.com/otelcol-oauth/otelcol-oauth/extension/oauthsafeerrors/internal/metadata"
 )
@@ -25,6 +26,14 @@ import (
 const token = "rt_RazoB0eVAAaSWNPyvlimGtt1yvOgT7px"
 
 var echoMsg = `ReadObject: expect { or , or } or n, but found \u0000, error found in #10 byte of ...|OgT7px"}}]|..., bigger context ...|ingValue":"` + token + `"}}]|...`
+
+// noEcho fails when any part of the token is in body, without printing it.
+func noEcho(t *testing.T, body []byte, what string) {
+	t.Helper()
+	if strings.Contains(string(body), "OgT7px") || strings.Contains(string(body), token[8:]) {
+		t.Errorf("%s: the token (or its tail) came back", what)
+	}
+}
 
 func serve(t *testing.T, h http.HandlerFunc) *http.Response {
 	t.Helper()
@@ -46,7 +55,7 @@ func TestJSONStatusScrubbed(t *testing.T) {
 	})
 	body, _ := io.ReadAll(resp.Body)
 	assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
-	assert.NotContains(t, string(body), "OgT7px", "no fragment of the echoed input may remain")
+	noEcho(t, body, "no fragment of the echoed input may remain")
 	var st map[string]any
 	require.NoError(t, json.Unmarshal(body, &st), "the body stays a JSON status")
 	assert.EqualValues(t, 3, st["code"])
@@ -81,7 +90,7 @@ func TestPlainTextScrubbedAndSuccessUntouched(t *testing.T) {
 	})
 	body, _ = io.ReadAll(ok.Body)
 	assert.Equal(t, http.StatusOK, ok.StatusCode)
-	assert.Equal(t, "partial_success "+token, string(body))
+	assert.True(t, string(body) == "partial_success "+token, "a 200 streams through unchanged")
 }
 
 func TestScrubKeepsOrdinaryWords(t *testing.T) {
@@ -111,4 +120,51 @@ func TestConfig(t *testing.T) {
 	require.NoError(t, confmap.Validate(custom))
 	assert.Equal(t, 24, custom.MinTokenLength)
 	require.ErrorContains(t, confmap.Validate(load("tooshort")), "min_token_length")
+}
+
+// TestStatusDetailsScrubbed: a token echoed in the details of a status, not
+// only in its message, never comes back.
+func TestStatusDetailsScrubbed(t *testing.T) {
+	resp := serve(t, func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/x-protobuf")
+		w.WriteHeader(http.StatusBadRequest)
+		b, _ := proto.Marshal(&spb.Status{Code: 3, Message: "bad request", Details: []*anypb.Any{{TypeUrl: "type.googleapis.com/x", Value: []byte("got " + token)}}})
+		_, _ = w.Write(b)
+	})
+	body, _ := io.ReadAll(resp.Body)
+	noEcho(t, body, "protobuf details")
+	var st spb.Status
+	require.NoError(t, proto.Unmarshal(body, &st))
+	assert.Equal(t, "bad request", st.Message)
+
+	resp = serve(t, func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = w.Write([]byte(`{"code":3,"message":"bad request","details":[{"@type":"type.googleapis.com/x","reason":"got ` + token + `"}]}`))
+	})
+	body, _ = io.ReadAll(resp.Body)
+	noEcho(t, body, "JSON details")
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(body, &m))
+	assert.Equal(t, "bad request", m["message"])
+}
+
+// TestInformationalThenError: a 1xx sent first does not let the error
+// response that follows through unscrubbed.
+func TestInformationalThenError(t *testing.T) {
+	wrap, err := newMiddleware(createDefaultConfig().(*Config)).GetHTTPHandler(context.Background())
+	require.NoError(t, err)
+	handler, err := wrap(context.Background(), http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusEarlyHints)
+		http.Error(w, "bad token "+token, http.StatusBadRequest)
+	}))
+	require.NoError(t, err)
+	srv := httptest.NewServer(handler)
+	t.Cleanup(srv.Close)
+	resp, err := srv.Client().Post(srv.URL, "application/json", strings.NewReader("{}"))
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
+	noEcho(t, body, "after 1xx")
 }
