@@ -194,7 +194,7 @@ func (d *detector) checkpoint(ctx context.Context) error {
 	d.st.sweep(nowMs)
 	d.size.Store(int64(d.st.Len()))
 	p := d.persist
-	if p == nil || p.client == nil || !d.dirty && d.st.version == p.savedVersion() {
+	if p == nil || p.client == nil || !d.dirty && d.st.version == p.saved {
 		d.mu.Unlock()
 		return nil
 	}
@@ -234,12 +234,9 @@ func (d *detector) checkpoint(ctx context.Context) error {
 		return err
 	}
 	p.lastChunks = meta.Chunks
-	p.setSavedVersion(version)
+	p.saved = version
 	return nil
 }
-
-func (p *persister) savedVersion() uint64     { return p.saved }
-func (p *persister) setSavedVersion(v uint64) { p.saved = v }
 
 // load restores a snapshot, dropping what expired while the collector was down.
 func (d *detector) load(ctx context.Context, p *persister) error {
