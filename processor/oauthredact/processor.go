@@ -258,15 +258,21 @@ func (r *redactor) summarize(sc *scanner, m pcommon.Map) {
 	m.PutInt(contract.AttrRedactCount, int64(sc.n))
 }
 
-func (r *redactor) processTraces(ctx context.Context, td ptrace.Traces) (ptrace.Traces, error) {
+// process walks a batch, then, when secrets were found by name, walks it
+// again to replace their echoes everywhere in it.
+func (r *redactor) process(ctx context.Context, sig signal, walk func(*scanner)) {
 	sc := r.get()
-	r.traces(sc, td)
+	walk(sc)
 	if len(sc.knownList) > 0 {
 		sc.echoing = true
 		sc.echo.build(sc.knownList)
-		r.traces(sc, td)
+		walk(sc)
 	}
-	r.put(ctx, sc, sigTraces)
+	r.put(ctx, sc, sig)
+}
+
+func (r *redactor) processTraces(ctx context.Context, td ptrace.Traces) (ptrace.Traces, error) {
+	r.process(ctx, sigTraces, func(sc *scanner) { r.traces(sc, td) })
 	return td, nil
 }
 
@@ -317,14 +323,7 @@ func (r *redactor) span(sc *scanner, span ptrace.Span) {
 }
 
 func (r *redactor) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, error) {
-	sc := r.get()
-	r.logs(sc, ld)
-	if len(sc.knownList) > 0 {
-		sc.echoing = true
-		sc.echo.build(sc.knownList)
-		r.logs(sc, ld)
-	}
-	r.put(ctx, sc, sigLogs)
+	r.process(ctx, sigLogs, func(sc *scanner) { r.logs(sc, ld) })
 	return ld, nil
 }
 
@@ -357,14 +356,7 @@ func (r *redactor) logs(sc *scanner, ld plog.Logs) {
 }
 
 func (r *redactor) processMetrics(ctx context.Context, md pmetric.Metrics) (pmetric.Metrics, error) {
-	sc := r.get()
-	r.metrics(sc, md)
-	if len(sc.knownList) > 0 {
-		sc.echoing = true
-		sc.echo.build(sc.knownList)
-		r.metrics(sc, md)
-	}
-	r.put(ctx, sc, sigMetrics)
+	r.process(ctx, sigMetrics, func(sc *scanner) { r.metrics(sc, md) })
 	return md, nil
 }
 

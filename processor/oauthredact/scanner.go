@@ -891,7 +891,7 @@ func (sc *scanner) scanPatterns(s string) {
 			if !p.boundary || len(p.prefix) < 2 || !strings.HasPrefix(s[i:], p.prefix) {
 				continue
 			}
-			if p.boundary && i > 0 && isTokenByte(s[i-1]) || insideFingerprint(s, i) {
+			if i > 0 && isTokenByte(s[i-1]) || insideFingerprint(s, i) {
 				continue
 			}
 			m := p.anchored.FindStringSubmatchIndex(s[i:])
