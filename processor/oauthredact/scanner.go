@@ -303,7 +303,10 @@ func (sc *scanner) scanText(s string) {
 	if i := strings.IndexByte(s, ':'); i >= 0 {
 		sc.scanHeaderLines(s, i)
 		if strings.IndexByte(s, '"') >= 0 {
-			sc.scanJSON(s, i)
+			sc.scanJSON(s, i, '"')
+		}
+		if strings.IndexByte(s, '\'') >= 0 {
+			sc.scanJSON(s, i, '\'')
 		}
 	}
 	if i := strings.IndexByte(s, ' '); i >= 0 {
@@ -564,7 +567,10 @@ const maxJSONDepth = 4
 // scanJSON finds "name": "value" members of JSON text, also JSON escaped
 // inside another JSON string (\"name\":\"value\"), at any depth up to
 // maxJSONDepth (\\\"name\\\":\\\"value\\\").
-func (sc *scanner) scanJSON(s string, i int) {
+//
+// With a single quote as quote it reads the same members written as Python
+// reprs ({'access_token': '...'}).
+func (sc *scanner) scanJSON(s string, i int, quote byte) {
 	var noClose [1 << maxJSONDepth]bool // no closing quote with that many backslashes
 	for ; i >= 0 && i < len(s); i++ {
 		if s[i] != ':' {
@@ -578,7 +584,7 @@ func (sc *scanner) scanJSON(s string, i int) {
 		for j >= 0 && (s[j] == ' ' || s[j] == '\t') {
 			j--
 		}
-		if j < 1 || s[j] != '"' {
+		if j < 1 || s[j] != quote {
 			continue
 		}
 		n := backslashesBefore(s, j) // the quotes' escape level
@@ -588,7 +594,7 @@ func (sc *scanner) scanJSON(s string, i int) {
 		escaped := n > 0
 		nameEnd := j - n
 		from := max(nameEnd-sc.rules.maxNameLen-1, 0) // bounded search: no longer name is secret
-		q := strings.LastIndexByte(s[from:nameEnd], '"')
+		q := strings.LastIndexByte(s[from:nameEnd], quote)
 		if q < 0 {
 			continue
 		}
@@ -612,12 +618,12 @@ func (sc *scanner) scanJSON(s string, i int) {
 		var vs, ve int
 		if escaped {
 			vs = v + n + 1
-			if vs > len(s) || s[vs-1] != '"' || backslashesBefore(s, vs-1) != n || noClose[n] {
+			if vs > len(s) || s[vs-1] != quote || backslashesBefore(s, vs-1) != n || noClose[n] {
 				continue
 			}
 			ve = -1
 			for k := vs; k < len(s); k++ {
-				q := strings.IndexByte(s[k:], '"')
+				q := strings.IndexByte(s[k:], quote)
 				if q < 0 {
 					break
 				}
@@ -633,7 +639,7 @@ func (sc *scanner) scanJSON(s string, i int) {
 			}
 			// a quote escaped once more belongs to the value, raw
 		} else {
-			if v >= len(s) || s[v] != '"' {
+			if v >= len(s) || s[v] != quote {
 				continue
 			}
 			vs = v + 1
@@ -643,7 +649,7 @@ func (sc *scanner) scanJSON(s string, i int) {
 					k++
 					continue
 				}
-				if s[k] == '"' {
+				if s[k] == quote {
 					ve = k
 					break
 				}
@@ -656,7 +662,7 @@ func (sc *scanner) scanJSON(s string, i int) {
 		case kindSecret:
 			raw := s[vs:ve]
 			secret := raw
-			if !escaped && strings.IndexByte(raw, '\\') >= 0 {
+			if !escaped && quote == '"' && strings.IndexByte(raw, '\\') >= 0 {
 				var d string
 				if json.Unmarshal([]byte(s[vs-1:ve+1]), &d) == nil {
 					secret = d

@@ -79,6 +79,8 @@ func TestDetectors(t *testing.T) {
 		{"json inside json", "", `{"msg":"{\"refresh_token\":\"` + sTok + `\"}"}`, `{"msg":"{\"refresh_token\":\"` + fp(sTok) + `\"}"}`},
 		{"json inside json inside json", "", `{"a":"{\"b\":\"{\\\"refresh_token\\\":\\\"` + sTok + `\\\"}\"}"}`, `{"a":"{\"b\":\"{\\\"refresh_token\\\":\\\"` + fp(sTok) + `\\\"}\"}"}`},
 		{"json inside json, escaped quote in value", "", `{"m":"{\"code\":\"ab\\\"` + sTok + `\"}"}`, `{"m":"{\"code\":\"` + fp(`ab\\\"`+sTok) + `\"}"}`},
+		{"python dict repr", "", `resp: {'access_token': '` + sTok + `', 'token_type': 'Bearer', "id_token": "` + sTok2 + `"}`, `resp: {'access_token': '` + fp(sTok) + `', 'token_type': 'Bearer', "id_token": "` + fp(sTok2) + `"}`},
+		{"apostrophes in prose", "", "it's: don't 'code': stop", "it's: don't 'code': stop"},
 		{"json header", "", `{"Authorization":"Bearer ` + sTok + `"}`, `{"Authorization":"Bearer ` + fp(sTok) + `"}`},
 		{"json benign", "", `{"user":"bob","state":"fp:x"}`, `{"user":"bob","state":"fp:x"}`},
 		// Authorization values
@@ -182,6 +184,7 @@ func TestPathologicalInputs(t *testing.T) {
 		strings.Repeat(`x" :`, n),
 		strings.Repeat(`"code":\"`, n),
 		strings.Repeat(`"code":"`, n),
+		strings.Repeat(`'code':'`, n),
 		strings.Repeat(`\\\"code\\\":\\\"\"`, n),
 		strings.Repeat("eyJ-", n),
 		strings.Repeat("eyJaaaaa.", n),
