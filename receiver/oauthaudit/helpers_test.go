@@ -45,6 +45,7 @@ type fakeAudit struct {
 	exclusive    bool // since compares with > instead of >=
 	envelope     bool // {"events": [...]} instead of a bare array
 	ignoreOffset bool
+	ignoreUntil  bool
 	token        string
 	// fail, when non-nil, answers instead of the listing (one use per entry).
 	fail     []func(w http.ResponseWriter)
@@ -105,7 +106,7 @@ func (f *fakeAudit) serve(w http.ResponseWriter, r *http.Request) {
 		f.t.Errorf("since %q is not RFC 3339", q.Get("since"))
 	}
 	var until *time.Time
-	if u := q.Get("until"); u != "" {
+	if u := q.Get("until"); u != "" && !f.ignoreUntil {
 		ut, err := time.Parse(time.RFC3339, u)
 		if err != nil {
 			f.t.Errorf("until %q is not RFC 3339", u)

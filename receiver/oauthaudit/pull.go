@@ -262,7 +262,11 @@ func (p *puller) collect(ctx context.Context, since, until time.Time, capped boo
 				p.logger.Warn("skipping a malformed audit event", zap.Int("offset", offset), zap.Error(err))
 				continue
 			}
-			if !p.cur.seen(&ev) {
+			// An event dated after the window (a server that ignores
+			// until, or whose clock is ahead) waits for a later window:
+			// delivered now, it would move the cursor past events that
+			// are still to come.
+			if !p.cur.seen(&ev) && !ev.CreatedAt.After(until) {
 				fresh = append(fresh, ev)
 			}
 		}

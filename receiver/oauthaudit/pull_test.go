@@ -443,3 +443,25 @@ func TestPullCursorSavedWhenShutdownFollowsAcceptance(t *testing.T) {
 	p2.pollOnce(context.Background())
 	requireExactlyOnce(t, ids(evs), auditIDs(sink))
 }
+
+// An event dated after the poll's window (a server that ignores until, or
+// whose clock is ahead) waits for a later window: delivering it would move
+// the cursor past events still to come, and they would be lost.
+func TestPullEventsAfterTheWindowWait(t *testing.T) {
+	srv := newFakeAudit(t)
+	srv.ignoreUntil = true
+	a := fakeEvent{ID: "a", Action: "token.issued", At: t0.Add(-time.Minute)}
+	ahead := fakeEvent{ID: "ahead", Action: "token.issued", At: t0.Add(30 * time.Second)}
+	srv.add(a, ahead)
+	clock := &fakeClock{t: t0}
+	sink := &consumertest.LogsSink{}
+	p := newTestPuller(t, srv, sink, nil, clock)
+	p.pollOnce(context.Background())
+	requireExactlyOnce(t, []string{"a"}, auditIDs(sink))
+
+	b := fakeEvent{ID: "b", Action: "token.issued", At: t0.Add(5 * time.Second)}
+	srv.add(b)
+	clock.set(t0.Add(40 * time.Second))
+	p.pollOnce(context.Background())
+	requireExactlyOnce(t, []string{"a", "b", "ahead"}, auditIDs(sink))
+}
