@@ -115,12 +115,13 @@ type RunResult struct {
 	Precision  *float64 `json:"precision"`
 	Recall     float64  `json:"recall"`
 	Unexpected []string `json:"unexpected,omitempty"`
-	// Metrics compares the scraped counters with the expected values.
 	// LoadAvg is /proc/loadavg at the end of the run; HarnessCPUPercent the
 	// generator+sink process's CPU over the run (context for the figures).
 	LoadAvg           string  `json:"loadavg_at_end"`
+	IdleCPUPercent    float64 `json:"collector_idle_cpu_percent"`
 	HarnessCPUPercent float64 `json:"harness_cpu_percent"`
-	MetricsChecked    int     `json:"metric_series_checked,omitempty"`
+	// Metrics compares the scraped counters with the expected values.
+	MetricsChecked int `json:"metric_series_checked,omitempty"`
 	// ProfileTop is the top of a CPU profile taken during the run.
 	ProfileTop        []string `json:"cpu_profile_top,omitempty"`
 	MetricsMismatched []string `json:"metric_mismatches,omitempty"`
@@ -444,7 +445,12 @@ func runOne(ctx context.Context, o *Options, tr *traffic, sc, modeName string, r
 		return res
 	}
 	defer cleanup()
-	time.Sleep(time.Second)
+	time.Sleep(500 * time.Millisecond)
+	idle0, _ := ReadProc(col.Pid())
+	time.Sleep(2 * time.Second)
+	if idle1, err := ReadProc(col.Pid()); err == nil {
+		res.IdleCPUPercent = 100 * (idle1.CPU - idle0.CPU).Seconds() / idle1.Taken.Sub(idle0.Taken).Seconds()
+	}
 	endpoint := fmt.Sprintf("127.0.0.1:%d", ports.GRPC)
 	if o.Protocol == "http" {
 		endpoint = fmt.Sprintf("127.0.0.1:%d", ports.HTTP)

@@ -23,7 +23,7 @@ var ScenarioTitles = map[string]string{
 	Passthrough: "1. passthrough: otlp -> batch -> otlp_http (the floor)",
 	Full:        "2. full OAuth pipeline: otlp -> oauth_redact -> oauth_security -> batch -> otlp_http, + oauth_span_metrics -> prometheus",
 	Upstream:    "3. upstream only: otlp -> redaction -> transform -> batch -> otlp_http, + signal_to_metrics -> prometheus",
-	Memory:      "memory: otlp -> oauth_redact -> oauth_security -> batch -> otlp_http",
+	Memory:      "otlp -> oauth_redact -> oauth_security -> batch -> otlp_http",
 }
 
 //go:embed upstream_signaltometrics.yaml

@@ -37,8 +37,14 @@ func Markdown(rep *Report) string {
 
 	w("## Scenarios\n\n")
 	for _, s := range []string{Passthrough, Full, Upstream} {
-		w("- %s\n", ScenarioTitles[s])
+		w("%s\n", ScenarioTitles[s])
 	}
+	w("\nAll three receive OTLP gRPC and export OTLP/HTTP without compression to the sink; each run starts a fresh collector. Idle CPU (collector started, nothing sent, 2 s before each run): ")
+	var idle []string
+	for _, r := range rep.Runs {
+		idle = append(idle, fmt.Sprintf("%s %s %.1f%%", r.Scenario, r.Mode, r.IdleCPUPercent))
+	}
+	w("%s.\n", strings.Join(idle, ", "))
 	w("\n## Runs\n\n")
 	w("| scenario | mode | achieved rec/s | collector CPU %% of a core | CPU µs/record | RSS max MB | received / accepted | dropped | failed | leaks | attacks | TP | FP | FN | precision | recall | harness CPU %% | load avg |\n")
 	w("|---|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
