@@ -55,8 +55,19 @@ func FuzzInspect(f *testing.F) {
 			case contract.OpRefresh, contract.OpToken, contract.OpCallback:
 				isUse = true
 			}
-			if v, _ := a.Get(contract.AttrRefreshToken); isUse && v.Str() == secret && op == contract.OpRefresh && (status == "" || status == "success") && (reason == "" || reason == "normal") {
+			success := status == "" || status == "success"
+			if v, _ := a.Get(contract.AttrRefreshToken); isUse && v.Str() == secret && op == contract.OpRefresh && success && (reason == "" || reason == "normal") {
 				t.Fatalf("raw refresh token left on a refresh it was used in")
+			}
+			if (op == contract.OpToken || op == contract.OpCallback) && success {
+				for _, k := range []string{contract.AttrCode, contract.AttrCodeVerifier} {
+					if v, _ := a.Get(k); v.Str() == secret {
+						t.Fatalf("raw %s left on a %s it was used in", k, op)
+					}
+				}
+			}
+			if v, _ := a.Get(contract.AttrState); op == contract.OpCallback && success && v.Str() == secret {
+				t.Fatalf("raw state left on a callback it was used in")
 			}
 		}
 	})
