@@ -839,38 +839,71 @@ func (sc *scanner) cookieValue(s string, start, end int, set bool) {
 }
 
 // cookiePairs is cookieValue; with needEq, a part without '=' is not a
-// cookie (free text: "cookie: disabled").
+// cookie (free text: "cookie: disabled"). Several Set-Cookie values folded
+// into one string ("a=1; Path=/, b=2") are each handled.
 func (sc *scanner) cookiePairs(s string, start, end int, set, needEq bool) {
 	for start < end {
-		semi := strings.IndexByte(s[start:end], ';')
-		pe := end
-		if semi >= 0 {
-			pe = start + semi
+		if set {
+			next := foldedCookie(s, start, end)
+			sc.cookiePair(s, start, next, needEq)
+			start = next + 1
+			continue
 		}
-		ps := start
-		for ps < pe && s[ps] == ' ' {
-			ps++
-		}
-		vs := ps
-		if eq := strings.IndexByte(s[ps:pe], '='); eq >= 0 {
-			vs = ps + eq + 1
-		} else if needEq {
-			vs = pe
-		}
-		ve := pe
-		for ve > vs && s[ve-1] == ' ' {
-			ve--
-		}
-		if ve-vs >= 2 && s[vs] == '"' && s[ve-1] == '"' {
-			vs++
-			ve--
-		}
-		sc.add(vs, ve, s[vs:ve], false)
-		if set || semi < 0 {
-			return
-		}
-		start = pe + 1
+		start = sc.cookiePair(s, start, end, needEq) + 1
 	}
+}
+
+// cookiePair adds the value of the first name=value of s[start:end] and
+// returns where that pair ends (its ';', or end).
+func (sc *scanner) cookiePair(s string, start, end int, needEq bool) int {
+	pe := end
+	if semi := strings.IndexByte(s[start:end], ';'); semi >= 0 {
+		pe = start + semi
+	}
+	ps := start
+	for ps < pe && s[ps] == ' ' {
+		ps++
+	}
+	vs := ps
+	if eq := strings.IndexByte(s[ps:pe], '='); eq >= 0 {
+		vs = ps + eq + 1
+	} else if needEq {
+		vs = pe
+	}
+	ve := pe
+	for ve > vs && s[ve-1] == ' ' {
+		ve--
+	}
+	if ve-vs >= 2 && s[vs] == '"' && s[ve-1] == '"' {
+		vs++
+		ve--
+	}
+	sc.add(vs, ve, s[vs:ve], false)
+	return pe
+}
+
+// foldedCookie returns the ',' in s[start:end] that starts another cookie
+// (", name="; not the comma of "Expires=Wed, 21 Oct ..."), or end.
+func foldedCookie(s string, start, end int) int {
+	for c := start; c < end; c++ {
+		k := strings.IndexByte(s[c:end], ',')
+		if k < 0 {
+			break
+		}
+		c += k
+		j := c + 1
+		for j < end && s[j] == ' ' {
+			j++
+		}
+		n := j
+		for n < end && isNameByte(s[n]) {
+			n++
+		}
+		if n > j && n < end && s[n] == '=' {
+			return c
+		}
+	}
+	return end
 }
 
 // scanPatterns runs the token formats. One pass over s checks each pair of

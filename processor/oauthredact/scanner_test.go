@@ -97,6 +97,8 @@ func TestDetectors(t *testing.T) {
 		// cookies
 		{"cookie", "http.request.header.cookie", "sid=" + sTok + "; theme=" + sTok2, "sid=" + fp(sTok) + "; theme=" + fp(sTok2)},
 		{"set-cookie", "http.response.header.set-cookie", "sid=" + sTok + "; Path=/; HttpOnly", "sid=" + fp(sTok) + "; Path=/; HttpOnly"},
+		{"set-cookie folded", "set-cookie", "a=" + sTok2 + "; Expires=Wed, 21 Oct 2026 07:28:00 GMT; Path=/, sid=" + sTok + "; HttpOnly", "a=" + fp(sTok2) + "; Expires=Wed, 21 Oct 2026 07:28:00 GMT; Path=/, sid=" + fp(sTok) + "; HttpOnly"},
+		{"set-cookie folded without attributes", "set-cookie", "a=" + sTok2 + ", sid=" + sTok, "a=" + fp(sTok2) + ", sid=" + fp(sTok)},
 		{"set-cookie quoted", "set-cookie", `sid="` + sTok + `"; Secure`, `sid="` + fp(sTok) + `"; Secure`},
 		// header lines in free text
 		{"cookie line", "", "request headers:\nCookie: sid=" + sTok + "; theme=" + sTok2 + "\nAccept: */*", "request headers:\nCookie: sid=" + fp(sTok) + "; theme=" + fp(sTok2) + "\nAccept: */*"},
