@@ -259,6 +259,7 @@ func (p *puller) collect(ctx context.Context, since, until time.Time, capped boo
 			seen[key] = true
 			added++
 			if err != nil {
+				p.tel.OauthAuditEventsSkipped.Add(ctx, 1)
 				p.logger.Warn("skipping a malformed audit event", zap.Int("offset", offset), zap.Error(err))
 				continue
 			}

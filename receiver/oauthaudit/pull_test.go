@@ -10,10 +10,16 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/consumer/consumererror"
 	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
+
+	"github.com/otelcol-oauth/otelcol-oauth/receiver/oauthaudit/internal/metadata"
+	"github.com/otelcol-oauth/otelcol-oauth/receiver/oauthaudit/internal/metadatatest"
 )
 
 var t0 = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
@@ -359,6 +365,11 @@ func TestPullSkipsMalformedEventsKeepsTheRest(t *testing.T) {
 	sink := &consumertest.LogsSink{}
 	p := newTestPuller(t, srv, sink, nil, clock)
 	p.logger = zap.New(core)
+	tt := componenttest.NewTelemetry()
+	t.Cleanup(func() { require.NoError(t, tt.Shutdown(context.Background())) })
+	tel, err := metadata.NewTelemetryBuilder(metadatatest.NewSettings(tt).TelemetrySettings)
+	require.NoError(t, err)
+	p.tel = tel
 	good := fakeEvent{ID: "ok", Action: "token.issued", At: t0.Add(-time.Minute)}.json()
 	page := "[" + strings.Join([]string{
 		good,
@@ -373,6 +384,8 @@ func TestPullSkipsMalformedEventsKeepsTheRest(t *testing.T) {
 	require.Equal(t, p.cfg.PollInterval, p.pollOnce(context.Background()))
 	assert.Equal(t, []string{"ok"}, auditIDs(sink))
 	assert.Equal(t, 6, logs.FilterMessage("skipping a malformed audit event").Len())
+	metadatatest.AssertEqualOauthAuditEventsSkipped(t, tt, []metricdata.DataPoint[int64]{{Value: 6}},
+		metricdatatest.IgnoreTimestamp(), metricdatatest.IgnoreExemplars())
 }
 
 func TestPullStopsWhenServerIgnoresOffset(t *testing.T) {

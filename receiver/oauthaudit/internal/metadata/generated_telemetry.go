@@ -27,6 +27,7 @@ type TelemetryBuilder struct {
 	mu                       sync.Mutex
 	registrations            []metric.Registration
 	OauthAuditEventsReceived metric.Int64Counter
+	OauthAuditEventsSkipped  metric.Int64Counter
 	OauthAuditPollErrors     metric.Int64Counter
 	OauthAuditPolls          metric.Int64Counter
 	OauthAuditPushesRejected metric.Int64Counter
@@ -64,6 +65,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	builder.OauthAuditEventsReceived, err = builder.meter.Int64Counter(
 		"otelcol_oauth_audit_events_received",
 		metric.WithDescription("Audit events accepted by the next consumer, by mode (attribute `mode`, `pull` or `push`). [Alpha]"),
+		metric.WithUnit("{event}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.OauthAuditEventsSkipped, err = builder.meter.Int64Counter(
+		"otelcol_oauth_audit_events_skipped",
+		metric.WithDescription("Pulled audit events skipped because they are malformed (not a JSON object, no action or created_at, a field of the wrong type); each is also logged with the field at fault. [Alpha]"),
 		metric.WithUnit("{event}"),
 	)
 	errs = errors.Join(errs, err)

@@ -20,10 +20,14 @@ func TestSetupTelemetry(t *testing.T) {
 	require.NoError(t, err)
 	defer tb.Shutdown()
 	tb.OauthAuditEventsReceived.Add(context.Background(), 1)
+	tb.OauthAuditEventsSkipped.Add(context.Background(), 1)
 	tb.OauthAuditPollErrors.Add(context.Background(), 1)
 	tb.OauthAuditPolls.Add(context.Background(), 1)
 	tb.OauthAuditPushesRejected.Add(context.Background(), 1)
 	AssertEqualOauthAuditEventsReceived(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualOauthAuditEventsSkipped(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualOauthAuditPollErrors(t, testTel,
