@@ -404,6 +404,8 @@ func (sc *scanner) scanParams(s string) {
 				sc.add(i+1, e, percentDecode(raw), true)
 			}
 			i = e
+		} else if e := sc.headerParam(s, j, i); e > i {
+			i = e
 		} else {
 			i++
 		}
@@ -416,6 +418,46 @@ func (sc *scanner) scanParams(s string) {
 		}
 		i += k
 	}
+}
+
+// headerParam handles name=value in logfmt text where the name (or its last
+// dotted segment) is an Authorization or cookie header:
+// cookie="sid=…; theme=…", http.request.header.authorization="Bearer …". The
+// value is quoted, or ends at a blank. It returns the end of the value, or i
+// when the name is no such header.
+func (sc *scanner) headerParam(s string, j, i int) int {
+	seg := s[j:i]
+	seg = seg[strings.LastIndexByte(seg, '.')+1:]
+	if len(seg) > 19 || !sc.rules.headerFilter.may(seg) {
+		return i
+	}
+	var buf [64]byte
+	kind := headerKind(lower(&buf, seg))
+	if kind == kindText {
+		return i
+	}
+	vs, ve := i+1, i+1
+	if vs < len(s) && s[vs] == '"' {
+		k := strings.IndexByte(s[vs+1:], '"')
+		if k < 0 {
+			return i
+		}
+		vs++
+		ve = vs + k
+	} else {
+		for ve < len(s) && !isBlank(s[ve]) && s[ve] != '\r' && s[ve] != '\n' && s[ve] != '"' {
+			ve++
+		}
+	}
+	switch kind {
+	case kindAuth:
+		sc.authLine(s, vs, ve)
+	case kindCookie:
+		sc.cookiePairs(s, vs, ve, false, true)
+	case kindSetCookie:
+		sc.cookiePairs(s, vs, ve, true, true)
+	}
+	return ve
 }
 
 // scanEncodedParams finds secret parameters of a URL that is itself
