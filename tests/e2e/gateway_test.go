@@ -390,6 +390,32 @@ func TestGatewayWithPrometheusAndLoki(t *testing.T) {
 	for _, alert := range []string{"OAuthTokenReuseDetected", "OAuthCodeInjectionAttempt"} {
 		s.promValue(t, fmt.Sprintf(`ALERTS{alertname=%q,alertstate="firing"}`, alert), func(v float64) bool { return v == 1 })
 	}
+	// The collector's own metrics that the health rules read exist under the
+	// names the rules use (Prometheus scraped them, no `_total` suffix); the
+	// failure counters appear with a first failure only.
+	for _, name := range []string{
+		"otelcol_receiver_refused_spans", "otelcol_receiver_refused_log_records",
+		"otelcol_exporter_sent_log_records", "otelcol_exporter_sent_metric_points",
+		"otelcol_exporter_queue_size", "otelcol_exporter_queue_capacity",
+	} {
+		s.promValue(t, fmt.Sprintf(`count(%s{job="otelcol-oauth-internal"})`, name), func(v float64) bool { return v > 0 })
+	}
+	// Every Prometheus expression of the dashboard runs; the panels of what
+	// this test sent show data.
+	vars := strings.NewReplacer("$__rate_interval", "1m", "$__interval", "1m", "$__range", "1h", "$job", ".*", "$provider", ".*")
+	withData := 0
+	for _, expr := range dashboardPromExprs(t) {
+		res, err := s.promQuery(vars.Replace(expr), "")
+		require.NoError(t, err, expr)
+		if len(res) > 0 {
+			withData++
+		}
+	}
+	assert.GreaterOrEqual(t, withData, 10, "dashboard expressions with data")
+	gauge, err := s.promQuery(vars.Replace(dashboardPromExprs(t)[0]), "")
+	require.NoError(t, err)
+	assert.InDelta(t, 8.0/9.0, gauge[""], 0.03, "the flow success gauge")
+
 	// And the collector itself is healthy: no health alert is pending or firing.
 	res, err := s.promQuery(`ALERTS{alertname=~"Otelcol.*"}`, "alertname")
 	require.NoError(t, err)
@@ -475,4 +501,33 @@ func dashboardLokiExpr(t *testing.T) string {
 	}
 	t.Fatal("the dashboard has no logs panel")
 	return ""
+}
+
+// dashboardPromExprs lists the dashboard's Prometheus expressions in panel
+// order (the flow success gauge first).
+func dashboardPromExprs(t *testing.T) []string {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(testutil.RepoRoot(t), "deploy", "grafana", "oauth-dashboard.json"))
+	require.NoError(t, err)
+	var d struct {
+		Panels []struct {
+			Targets []struct {
+				Datasource struct {
+					Type string `json:"type"`
+				} `json:"datasource"`
+				Expr string `json:"expr"`
+			} `json:"targets"`
+		} `json:"panels"`
+	}
+	require.NoError(t, json.Unmarshal(raw, &d))
+	var out []string
+	for _, p := range d.Panels {
+		for _, tg := range p.Targets {
+			if tg.Datasource.Type == "prometheus" {
+				out = append(out, tg.Expr)
+			}
+		}
+	}
+	require.NotEmpty(t, out)
+	return out
 }
