@@ -449,15 +449,21 @@ func (sc *scanner) headerParam(s string, j, i int) int {
 			ve++
 		}
 	}
+	sc.headerInText(s, vs, ve, kind)
+	return ve
+}
+
+// headerInText runs the detector of a header kind on a header value found
+// in free text (a header line or a logfmt pair).
+func (sc *scanner) headerInText(s string, start, end int, kind keyKind) {
 	switch kind {
 	case kindAuth:
-		sc.authLine(s, vs, ve)
+		sc.authLine(s, start, end)
 	case kindCookie:
-		sc.cookiePairs(s, vs, ve, false, true)
+		sc.cookiePairs(s, start, end, false, true)
 	case kindSetCookie:
-		sc.cookiePairs(s, vs, ve, true, true)
+		sc.cookiePairs(s, start, end, true, true)
 	}
-	return ve
 }
 
 // scanEncodedParams finds secret parameters of a URL that is itself
@@ -555,14 +561,7 @@ func (sc *scanner) scanHeaderLines(s string, i int) {
 				for end < len(s) && s[end] != '\r' && s[end] != '\n' && s[end] != '"' && s[end] != '\\' {
 					end++
 				}
-				switch kind {
-				case kindAuth:
-					sc.authLine(s, start, end)
-				case kindCookie:
-					sc.cookiePairs(s, start, end, false, true)
-				case kindSetCookie:
-					sc.cookiePairs(s, start, end, true, true)
-				}
+				sc.headerInText(s, start, end, kind)
 				i = end
 			}
 		}
