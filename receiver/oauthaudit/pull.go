@@ -31,6 +31,11 @@ const (
 	maxPageBytes    = 64 << 20
 	maxRetryAfter   = time.Hour
 	sinceSafetySkew = time.Second
+	// commitSettle keeps the newest seconds out of a poll. AuthPlane stamps
+	// created_at before the insert commits (the audit row is written in the
+	// request's transaction): a poll between the two would miss the event,
+	// and once the cursor moved past its timestamp it would never come.
+	commitSettle = 5 * time.Second
 )
 
 // cursor marks how far the pull has delivered: every event older than TS,
@@ -183,10 +188,10 @@ func (p *puller) backoff() time.Duration {
 // poll delivers the events of one window after the cursor. more reports that
 // the window was narrowed (too many events for one poll) and more are due.
 func (p *puller) poll(ctx context.Context) (more bool, err error) {
-	// The window ends now (whole seconds, as the API speaks RFC 3339): with
-	// a fixed upper bound, events arriving while we page do not shift the
-	// offsets of a newest-first listing.
-	until := p.now().UTC().Truncate(time.Second)
+	// The window ends commitSettle before now (whole seconds, as the API
+	// speaks RFC 3339): with a fixed upper bound, events arriving while we
+	// page do not shift the offsets of a newest-first listing.
+	until := p.now().UTC().Add(-commitSettle).Truncate(time.Second)
 	// since is one second early: it works whether the server compares with
 	// > or >=, and with created_at values that carry fractions. What the
 	// cursor already covers is dropped below.

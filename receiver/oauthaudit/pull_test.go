@@ -76,7 +76,7 @@ func TestPullPagingWhateverTheOrder(t *testing.T) {
 			last := first[len(first)-1].At
 			second := burst("b", 25, last)
 			srv.add(second...)
-			clock.set(last.Add(5 * time.Second))
+			clock.set(last.Add(5*time.Second + commitSettle))
 			p.pollOnce(context.Background())
 			requireExactlyOnce(t, append(ids(first), ids(second)...), auditIDs(sink))
 		})
@@ -128,9 +128,9 @@ func TestPullBoundsEventsPerPoll(t *testing.T) {
 		t.Run(fmt.Sprintf("desc=%v", desc), func(t *testing.T) {
 			srv := newFakeAudit(t)
 			srv.desc = desc
-			evs := burst("a", 60, t0.Add(-20*time.Minute))                               // 9 per second
-			evs = append(evs, burst("b", 30, t0.Add(-3*time.Minute))...)                 // later
-			evs = append(evs, fakeEvent{ID: "c", Action: "x", At: t0.Add(-time.Second)}) // at the edge
+			evs := burst("a", 60, t0.Add(-20*time.Minute))                                              // 9 per second
+			evs = append(evs, burst("b", 30, t0.Add(-3*time.Minute))...)                                // later
+			evs = append(evs, fakeEvent{ID: "c", Action: "x", At: t0.Add(-commitSettle - time.Second)}) // at the edge
 			srv.add(evs...)
 			clock := &fakeClock{t: t0}
 			var maxBatch int
@@ -190,7 +190,7 @@ func TestPullRequestShape(t *testing.T) {
 	assert.Equal(t, "7", q.Get("limit"))
 	assert.Equal(t, "0", q.Get("offset"))
 	assert.Equal(t, t0.Add(-time.Hour-time.Second).Format(time.RFC3339), q.Get("since"))
-	assert.Equal(t, t0.Format(time.RFC3339), q.Get("until"))
+	assert.Equal(t, t0.Add(-commitSettle).Format(time.RFC3339), q.Get("until"))
 }
 
 func TestPullEndpointWithOrWithoutAuditPath(t *testing.T) {
@@ -477,4 +477,23 @@ func TestPullEventsAfterTheWindowWait(t *testing.T) {
 	clock.set(t0.Add(40 * time.Second))
 	p.pollOnce(context.Background())
 	requireExactlyOnce(t, []string{"a", "b", "ahead"}, auditIDs(sink))
+}
+
+// An event stamped before a poll but committed after it (AuthPlane writes
+// the audit row in the request's transaction) still comes: the newest
+// seconds stay out of a poll until they have settled.
+func TestPullWaitsForLateCommits(t *testing.T) {
+	srv := newFakeAudit(t)
+	committed := fakeEvent{ID: "committed", Action: "token.issued", At: t0.Add(-time.Second)}
+	srv.add(committed)
+	clock := &fakeClock{t: t0}
+	sink := &consumertest.LogsSink{}
+	p := newTestPuller(t, srv, sink, nil, clock)
+	p.pollOnce(context.Background())
+	// Stamped earlier, visible only now.
+	late := fakeEvent{ID: "late", Action: "token.issued", At: t0.Add(-2 * time.Second)}
+	srv.add(late)
+	clock.set(t0.Add(time.Minute))
+	p.pollOnce(context.Background())
+	requireExactlyOnce(t, []string{"committed", "late"}, auditIDs(sink))
 }
