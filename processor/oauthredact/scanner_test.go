@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/otelcol-oauth/otelcol-oauth/internal/contract"
 )
 
 // Fixture secrets. They are fake, but are still never printed.
@@ -29,11 +31,19 @@ const (
 	sJWE5  = "eyJhbGciOiJSU0EtT0FFUCJ9" + ".ZW5jcnlwdGVka2V5.aXZpdml2aXY.Y2lwaGVydGV4dA.dGFndGFn"
 )
 
-func TestDetectors(t *testing.T) {
-	basic := base64.StdEncoding.EncodeToString([]byte("client:" + sTok))
-	cases := []struct {
-		name, key, in, want string
-	}{
+type detectorCase struct{ name, key, in, want string }
+
+// basicCred is a Basic credential (base64 of client:sTok).
+var basicCred = base64.StdEncoding.EncodeToString([]byte("client:" + sTok))
+
+// detectorSecrets are the fixture secrets of detectorCases.
+var detectorSecrets = []string{sTok, sTok2, sJWT, sJWE, sJWE5, sGH, sGL, sGoo, sSlack, sAWS, sLow, basicCred}
+
+// detectorCases: one input per detector and shape, and what the default
+// config makes of it.
+func detectorCases() []detectorCase {
+	basic := basicCred
+	return []detectorCase{
 		// contract keys (section 2)
 		{"key access_token", "access_token", sTok, fp(sTok)},
 		{"key oauth.refresh_token any case", "OAuth.Refresh_Token", sTok, fp(sTok)},
@@ -134,11 +144,40 @@ func TestDetectors(t *testing.T) {
 		{"non-utf8 unchanged", "", "\xff\xfe code \xc3", "\xff\xfe code \xc3"},
 		{"non-utf8 with secret", "", "\xff?code=" + sTok + "\xfe", "\xff?code=" + fp(sTok) + "\xfe"},
 	}
+}
+
+func TestDetectors(t *testing.T) {
 	r := newTestRedactor(t, testConfig())
-	for _, c := range cases {
+	for _, c := range detectorCases() {
 		t.Run(c.name, func(t *testing.T) {
-			equalNoLeak(t, c.want, redactOne(r, c.key, c.in), sTok, sTok2, sJWT, sJWE, sJWE5, sGH, sGL, sGoo, sSlack, sAWS, sLow, basic)
+			equalNoLeak(t, c.want, redactOne(r, c.key, c.in), detectorSecrets...)
+			// a second run (agent, then gateway) changes nothing
+			equalNoLeak(t, c.want, redactOne(r, c.key, c.want), detectorSecrets...)
 		})
+	}
+}
+
+// TestMaskNeverCorrelatable: with mask and remove, every detector's secret
+// is gone and nothing in the output passes for a fingerprint.
+func TestMaskNeverCorrelatable(t *testing.T) {
+	for _, action := range []string{ActionMask, ActionRemove} {
+		cfg := createDefaultConfig().(*Config)
+		cfg.Action = action
+		r := newTestRedactor(t, cfg)
+		for _, c := range detectorCases() {
+			out := redactOne(r, c.key, c.in)
+			for _, secret := range detectorSecrets {
+				if !strings.Contains(c.want, secret) { // kept by design: bare code
+					noLeak(t, action+", "+c.name, []byte(out), secret)
+				}
+			}
+			if strings.Count(out, contract.FingerprintPrefix) > strings.Count(c.in, contract.FingerprintPrefix) {
+				t.Errorf("%s, %s: the output has a fingerprint", action, c.name)
+			}
+			if again := redactOne(r, c.key, out); again != out {
+				t.Errorf("%s, %s: a second run changed the output", action, c.name)
+			}
+		}
 	}
 }
 
