@@ -388,20 +388,27 @@ func paramEnd(c byte) bool {
 func (sc *scanner) scanParams(s string) {
 	for i := strings.IndexByte(s, '='); i >= 0; {
 		if j, esc := nameStart(s, i); j < i && (sc.paramKind(s[j:i]) == kindSecret || esc != j && esc < i && sc.paramKind(s[esc:i]) == kindSecret) {
-			e, slash := i+1, false
-			for e < len(s) && !paramEnd(s[e]) || e+1 < len(s) && s[e] == '\\' && s[e+1] == '/' {
-				if s[e] == '\\' {
-					slash = true
+			vs, e, slash := i+1, i+1, false
+			if e < len(s) && (s[e] == '"' || s[e] == '\'') {
+				// quoted (logfmt, keyword arguments): up to the closing quote
+				if k := strings.IndexByte(s[e+1:], s[e]); k >= 0 {
+					vs, e = e+1, e+1+k
+				}
+			} else {
+				for e < len(s) && !paramEnd(s[e]) || e+1 < len(s) && s[e] == '\\' && s[e+1] == '/' {
+					if s[e] == '\\' {
+						slash = true
+						e++
+					}
 					e++
 				}
-				e++
 			}
-			if e > i+1 {
-				raw := s[i+1 : e]
+			if e > vs {
+				raw := s[vs:e]
 				if slash {
 					raw = strings.ReplaceAll(raw, `\/`, "/")
 				}
-				sc.add(i+1, e, percentDecode(raw), true)
+				sc.add(vs, e, percentDecode(raw), true)
 			}
 			i = e
 		} else if e := sc.headerParam(s, j, i); e > i {
@@ -622,7 +629,7 @@ func (sc *scanner) scanJSON(s string, i int, quote byte) {
 			i += k
 		}
 		j := i - 1
-		for j >= 0 && (s[j] == ' ' || s[j] == '\t') {
+		for j >= 0 && isJSONBlank(s[j]) {
 			j--
 		}
 		if j < 1 || s[j] != quote {
@@ -653,8 +660,12 @@ func (sc *scanner) scanJSON(s string, i int, quote byte) {
 			continue
 		}
 		v := i + 1
-		for v < len(s) && (s[v] == ' ' || s[v] == '\t') {
+		for v < len(s) && isJSONBlank(s[v]) {
 			v++
+		}
+		if !escaped && kind == kindSecret && v < len(s) && s[v] == '[' {
+			i = sc.jsonStrings(s, v+1, quote) - 1
+			continue
 		}
 		var vs, ve int
 		if escaped {
@@ -701,13 +712,9 @@ func (sc *scanner) scanJSON(s string, i int, quote byte) {
 		}
 		switch kind {
 		case kindSecret:
-			raw := s[vs:ve]
-			secret := raw
-			if !escaped && quote == '"' && strings.IndexByte(raw, '\\') >= 0 {
-				var d string
-				if json.Unmarshal([]byte(s[vs-1:ve+1]), &d) == nil {
-					secret = d
-				}
+			secret := s[vs:ve]
+			if !escaped {
+				secret = jsonDecoded(s, vs, ve, quote)
 			}
 			sc.add(vs, ve, secret, true)
 		case kindAuth:
@@ -719,6 +726,50 @@ func (sc *scanner) scanJSON(s string, i int, quote byte) {
 		}
 		i = ve
 	}
+}
+
+func isJSONBlank(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+// jsonDecoded returns the JSON string s[vs:ve] (between quotes) decoded.
+func jsonDecoded(s string, vs, ve int, quote byte) string {
+	raw := s[vs:ve]
+	if quote == '"' && strings.IndexByte(raw, '\\') >= 0 {
+		var d string
+		if json.Unmarshal([]byte(s[vs-1:ve+1]), &d) == nil {
+			return d
+		}
+	}
+	return raw
+}
+
+// jsonStrings adds every string of the JSON array starting at s[p] (after
+// its '[') as a secret, and returns where the array (or the strings) end.
+func (sc *scanner) jsonStrings(s string, p int, quote byte) int {
+	for p < len(s) {
+		for p < len(s) && (isJSONBlank(s[p]) || s[p] == ',') {
+			p++
+		}
+		if p >= len(s) || s[p] != quote {
+			return p
+		}
+		ve := -1
+		for k := p + 1; k < len(s); k++ {
+			if s[k] == '\\' {
+				k++
+				continue
+			}
+			if s[k] == quote {
+				ve = k
+				break
+			}
+		}
+		if ve < 0 {
+			return len(s)
+		}
+		sc.add(p+1, ve, jsonDecoded(s, p+1, ve, quote), true)
+		p = ve + 1
+	}
+	return p
 }
 
 // backslashesBefore counts the backslashes right before s[i].
