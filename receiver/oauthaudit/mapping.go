@@ -123,6 +123,10 @@ func parseDetail(detail string) []detailEntry {
 		}
 		switch {
 		case !validKey(key):
+		case e.flag && !flagWord(key):
+			// A bare word becomes part of an attribute name, where no
+			// redaction looks: only plain words (reuse_detection), never
+			// one that may be a token (digits, capitals).
 		case e.secret != "":
 			out = append(out, e)
 		case plain < maxDetailAttrs:
@@ -142,6 +146,16 @@ func validKey(k string) bool {
 	for i := 0; i < len(k); i++ {
 		c := k[i]
 		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// flagWord reports whether a valid key is a plain lowercase word.
+func flagWord(k string) bool {
+	for i := 0; i < len(k); i++ {
+		if c := k[i]; !(c >= 'a' && c <= 'z' || c == '_' || c == '.' || c == '-') {
 			return false
 		}
 	}

@@ -161,3 +161,19 @@ func TestMappingMovesEveryCredentialOutOfTheDetail(t *testing.T) {
 }
 
 func strconvQuote(s string) string { b, _ := json.Marshal(s); return string(b) }
+
+// Bare words become attribute names, which redaction never looks at: a word
+// that may be a token stays in the raw detail only (a value, redacted
+// downstream like any free text).
+func TestMappingTokenLikeWordsAreNotFlags(t *testing.T) {
+	const tok = "gho16C7e42F292c6912E7710c838347Ae178B4a"
+	lr := mapOne(t, `{"action":"family.revoked","detail":"reuse_detection `+tok+` abc123 Revoked"}`)
+	assert.Equal(t, "true", attrStr(lr, contract.AttrAuditDetailPrefix+"reuse_detection"))
+	lr.Attributes().Range(func(k string, _ pcommon.Value) bool {
+		assert.NotContains(t, k, "16C7e42F")
+		assert.NotContains(t, k, "abc123")
+		assert.NotContains(t, k, "Revoked")
+		return true
+	})
+	assert.Equal(t, "reuse_detection "+tok+" abc123 Revoked", attrStr(lr, contract.AttrAuditDetail))
+}
