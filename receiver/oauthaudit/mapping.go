@@ -123,10 +123,11 @@ func parseDetail(detail string) []detailEntry {
 		}
 		switch {
 		case !validKey(key):
-		case e.flag && !flagWord(key):
-			// A bare word becomes part of an attribute name, where no
-			// redaction looks: only plain words (reuse_detection), never
-			// one that may be a token (digits, capitals).
+		case e.secret == "" && !plainWord(key):
+			// A key or bare word becomes part of an attribute name, where
+			// no redaction looks: only plain words (reuse_detection,
+			// family), never one that may be a token (digits, capitals; a
+			// padded base64 token reads as "key=").
 		case e.secret != "":
 			out = append(out, e)
 		case plain < maxDetailAttrs:
@@ -152,8 +153,8 @@ func validKey(k string) bool {
 	return true
 }
 
-// flagWord reports whether a valid key is a plain lowercase word.
-func flagWord(k string) bool {
+// plainWord reports whether a valid key is a plain lowercase word.
+func plainWord(k string) bool {
 	for i := 0; i < len(k); i++ {
 		if c := k[i]; !(c >= 'a' && c <= 'z' || c == '_' || c == '.' || c == '-') {
 			return false

@@ -167,13 +167,15 @@ func strconvQuote(s string) string { b, _ := json.Marshal(s); return string(b) }
 // downstream like any free text).
 func TestMappingTokenLikeWordsAreNotFlags(t *testing.T) {
 	const tok = "gho16C7e42F292c6912E7710c838347Ae178B4a"
-	lr := mapOne(t, `{"action":"family.revoked","detail":"reuse_detection `+tok+` abc123 Revoked"}`)
+	lr := mapOne(t, `{"action":"family.revoked","detail":"reuse_detection `+tok+` abc123 Revoked dG9rZW4tdmFsdWUx= family=f1"}`)
+	assert.Equal(t, "f1", attrStr(lr, contract.AttrAuditDetailPrefix+"family"))
 	assert.Equal(t, "true", attrStr(lr, contract.AttrAuditDetailPrefix+"reuse_detection"))
 	lr.Attributes().Range(func(k string, _ pcommon.Value) bool {
 		assert.NotContains(t, k, "16C7e42F")
 		assert.NotContains(t, k, "abc123")
 		assert.NotContains(t, k, "Revoked")
+		assert.NotContains(t, k, "dG9rZW4")
 		return true
 	})
-	assert.Equal(t, "reuse_detection "+tok+" abc123 Revoked", attrStr(lr, contract.AttrAuditDetail))
+	assert.Equal(t, "reuse_detection "+tok+" abc123 Revoked dG9rZW4tdmFsdWUx= family=f1", attrStr(lr, contract.AttrAuditDetail))
 }
