@@ -56,6 +56,9 @@ func leakCarriers() []carrier {
 		{name: "nested map", key: "request", value: func(v pcommon.Value) {
 			v.SetEmptyMap().PutEmptyMap("headers").PutStr("Authorization", "Bearer "+s)
 		}, secret: s},
+		{name: "encoded URL", key: "url.full", value: strValue("https://idp.example/login?return_to=https%3A%2F%2Fapp.example%2Fcb%3Fcode%3D" + s + "%26iss%3Dx"), text: "redirect to https://idp.example/login?return_to=%2Fcb%3Fcode%3D" + s, secret: s},
+		{name: "JSON in JSON", key: "message", value: strValue(`{"body":"{\"access_token\":\"` + s + `\"}"}`), text: `upstream said {"body":"{\"access_token\":\"` + s + `\"}"}`, secret: s},
+		{name: "logfmt cookie", key: "message", value: strValue(`level=INFO cookie="theme=dark; sid=` + s + `"`), text: `level=INFO cookie="theme=dark; sid=` + s + `"`, secret: s},
 		{name: "JWT", key: "message", value: strValue("token " + jwt + " expired"), text: "token " + jwt + " expired", secret: jwt},
 		{name: "GitHub token", key: "message", value: strValue("using " + gh), text: "using " + gh, secret: gh},
 		{name: "echo", key: "message", value: strValue("refresh failed for " + s), text: "refresh failed for " + s, secret: s, echo: true},
