@@ -1,0 +1,198 @@
+package testutil
+
+import (
+	"context"
+	"crypto/tls"
+	"io"
+	"net"
+	"net/http"
+	"sync"
+	"testing"
+
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
+	"go.opentelemetry.io/collector/pdata/pmetric/pmetricotlp"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
+	// The collector's OTLP gRPC exporters compress with gzip by default.
+	_ "google.golang.org/grpc/encoding/gzip"
+)
+
+// OTLPSink is an in-process OTLP receiver (gRPC and HTTP/protobuf on
+// 127.0.0.1) that keeps every request it acknowledged, in arrival order.
+// Collectors under test export to it; the test reads what arrived.
+type OTLPSink struct {
+	// GRPCAddr and HTTPURL are where the sink listens (HTTPURL without a
+	// path: an otlp_http exporter's endpoint).
+	GRPCAddr string
+	HTTPURL  string
+
+	mu     sync.Mutex
+	logs   []plog.Logs
+	traces []ptrace.Traces
+}
+
+type sinkLogs struct {
+	plogotlp.UnimplementedGRPCServer
+	s *OTLPSink
+}
+
+func (g sinkLogs) Export(_ context.Context, req plogotlp.ExportRequest) (plogotlp.ExportResponse, error) {
+	g.s.addLogs(req.Logs())
+	return plogotlp.NewExportResponse(), nil
+}
+
+type sinkTraces struct {
+	ptraceotlp.UnimplementedGRPCServer
+	s *OTLPSink
+}
+
+func (g sinkTraces) Export(_ context.Context, req ptraceotlp.ExportRequest) (ptraceotlp.ExportResponse, error) {
+	g.s.addTraces(req.Traces())
+	return ptraceotlp.NewExportResponse(), nil
+}
+
+type sinkMetrics struct {
+	pmetricotlp.UnimplementedGRPCServer
+}
+
+func (sinkMetrics) Export(context.Context, pmetricotlp.ExportRequest) (pmetricotlp.ExportResponse, error) {
+	return pmetricotlp.NewExportResponse(), nil
+}
+
+func (s *OTLPSink) addLogs(ld plog.Logs) {
+	c := plog.NewLogs()
+	ld.CopyTo(c)
+	s.mu.Lock()
+	s.logs = append(s.logs, c)
+	s.mu.Unlock()
+}
+
+func (s *OTLPSink) addTraces(td ptrace.Traces) {
+	c := ptrace.NewTraces()
+	td.CopyTo(c)
+	s.mu.Lock()
+	s.traces = append(s.traces, c)
+	s.mu.Unlock()
+}
+
+// StartOTLPSink starts the sink; with tlsCfg the gRPC side serves TLS. It
+// stops at test cleanup.
+func StartOTLPSink(t testing.TB, tlsCfg *tls.Config) *OTLPSink {
+	t.Helper()
+	s := &OTLPSink{}
+	var opts []grpc.ServerOption
+	if tlsCfg != nil {
+		opts = append(opts, grpc.Creds(credentials.NewTLS(tlsCfg)))
+	}
+	gs := grpc.NewServer(opts...)
+	plogotlp.RegisterGRPCServer(gs, &sinkLogs{s: s})
+	ptraceotlp.RegisterGRPCServer(gs, &sinkTraces{s: s})
+	pmetricotlp.RegisterGRPCServer(gs, &sinkMetrics{})
+	gl, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = gs.Serve(gl) }()
+	s.GRPCAddr = gl.Addr().String()
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("/v1/logs", func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		req := plogotlp.NewExportRequest()
+		if err := req.UnmarshalProto(body); err != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		s.addLogs(req.Logs())
+		b, _ := plogotlp.NewExportResponse().MarshalProto()
+		w.Header().Set("Content-Type", "application/x-protobuf")
+		_, _ = w.Write(b)
+	})
+	mux.HandleFunc("/v1/traces", func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		req := ptraceotlp.NewExportRequest()
+		if err := req.UnmarshalProto(body); err != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		s.addTraces(req.Traces())
+		b, _ := ptraceotlp.NewExportResponse().MarshalProto()
+		w.Header().Set("Content-Type", "application/x-protobuf")
+		_, _ = w.Write(b)
+	})
+	mux.HandleFunc("/v1/metrics", func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		b, _ := pmetricotlp.NewExportResponse().MarshalProto()
+		w.Header().Set("Content-Type", "application/x-protobuf")
+		_, _ = w.Write(b)
+	})
+	hl, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := &http.Server{Handler: mux}
+	go func() { _ = hs.Serve(hl) }()
+	s.HTTPURL = "http://" + hl.Addr().String()
+	t.Cleanup(func() {
+		gs.Stop()
+		_ = hs.Close()
+	})
+	return s
+}
+
+// LogRecords returns a copy of every log record received so far.
+func (s *OTLPSink) LogRecords() []plog.LogRecord {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []plog.LogRecord
+	for _, ld := range s.logs {
+		for i := 0; i < ld.ResourceLogs().Len(); i++ {
+			sls := ld.ResourceLogs().At(i).ScopeLogs()
+			for j := 0; j < sls.Len(); j++ {
+				lrs := sls.At(j).LogRecords()
+				for k := 0; k < lrs.Len(); k++ {
+					out = append(out, lrs.At(k))
+				}
+			}
+		}
+	}
+	return out
+}
+
+// Spans returns every span received so far.
+func (s *OTLPSink) Spans() []ptrace.Span {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []ptrace.Span
+	for _, td := range s.traces {
+		for i := 0; i < td.ResourceSpans().Len(); i++ {
+			sss := td.ResourceSpans().At(i).ScopeSpans()
+			for j := 0; j < sss.Len(); j++ {
+				sp := sss.At(j).Spans()
+				for k := 0; k < sp.Len(); k++ {
+					out = append(out, sp.At(k))
+				}
+			}
+		}
+	}
+	return out
+}
+
+// Dump is everything received, as OTLP JSON, for leak scans.
+func (s *OTLPSink) Dump() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var b []byte
+	for _, ld := range s.logs {
+		j, _ := (&plog.JSONMarshaler{}).MarshalLogs(ld)
+		b = append(append(b, j...), '\n')
+	}
+	for _, td := range s.traces {
+		j, _ := (&ptrace.JSONMarshaler{}).MarshalTraces(td)
+		b = append(append(b, j...), '\n')
+	}
+	return string(b)
+}
