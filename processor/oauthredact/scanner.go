@@ -30,7 +30,10 @@ const (
 // rules is the immutable, shared part of the redactor: key sets and token
 // formats, built once from the config.
 type rules struct {
-	keys        map[string]keyKind  // lower case: allow_keys and secret keys
+	keys map[string]keyKind // lower case: allow_keys and secret keys
+	// secretWords are the secret keys without '.', lower case, without '_'
+	// and '-' (accesstoken): found before ':' in free text.
+	secretWords map[string]struct{}
 	secretKeys  map[string]struct{} // lower case
 	params      map[string]struct{} // lower case
 	keyPatterns []*regexp.Regexp
@@ -70,8 +73,12 @@ func newRules(cfg *Config) *rules {
 	for _, k := range cfg.SecretKeys {
 		r.secretKeys[strings.ToLower(k)] = struct{}{}
 	}
+	r.secretWords = map[string]struct{}{}
 	for k := range r.secretKeys {
 		r.keys[k] = kindSecret
+		if w := strings.NewReplacer("_", "", "-", "").Replace(k); !strings.Contains(w, ".") && len(w) <= 64 {
+			r.secretWords[w] = struct{}{}
+		}
 	}
 	for _, k := range cfg.AllowKeys {
 		r.keys[strings.ToLower(k)] = kindAllow
@@ -559,7 +566,10 @@ func (sc *scanner) scanHeaderLines(s string, i int) {
 		}
 		if n := i - w; n >= 6 && n <= 19 && (w == 0 || !isAlnum(s[w-1])) {
 			var buf [64]byte
-			if kind := headerKind(lower(&buf, s[w:i])); kind != kindText {
+			lw := lower(&buf, s[w:i])
+			if sc.isSecretWord(lw) {
+				i = sc.wordValue(s, i+1)
+			} else if kind := headerKind(lw); kind != kindText {
 				start := i + 1
 				for start < len(s) && isBlank(s[start]) {
 					start++
@@ -581,6 +591,47 @@ func (sc *scanner) scanHeaderLines(s string, i int) {
 		}
 		i += 1 + k
 	}
+}
+
+// isSecretWord reports whether lw, a lower-case word before ':' in free
+// text, is a secret key written as YAML or by Go's %+v (access_token:,
+// AccessToken:); '_' and '-' are ignored.
+func (sc *scanner) isSecretWord(lw []byte) bool {
+	var buf [64]byte
+	n := 0
+	for _, c := range lw {
+		if c != '_' && c != '-' {
+			buf[n] = c
+			n++
+		}
+	}
+	_, ok := sc.rules.secretWords[string(buf[:n])]
+	return ok
+}
+
+// wordValue adds the value after "secret_key:" in free text (quoted, or a
+// run of token bytes) and returns its end.
+func (sc *scanner) wordValue(s string, start int) int {
+	for start < len(s) && isBlank(s[start]) {
+		start++
+	}
+	if strings.HasPrefix(s[start:], contract.FingerprintPrefix) {
+		return start
+	}
+	if start < len(s) && (s[start] == '"' || s[start] == '\'') {
+		k := strings.IndexByte(s[start+1:], s[start])
+		if k < 0 {
+			return start
+		}
+		sc.add(start+1, start+1+k, s[start+1:start+1+k], true)
+		return start + 1 + k
+	}
+	e := start
+	for e < len(s) && (isToken68(s[e]) || s[e] == '=') {
+		e++
+	}
+	sc.add(start, e, s[start:e], true)
+	return e
 }
 
 // authLine handles the value of an Authorization header line in free text:
@@ -834,7 +885,9 @@ func (sc *scanner) scanSchemes(s string, i int) {
 				}
 				e := credentialAt(s, c)
 				cred := s[c:e]
-				if (bearer && looksLikeToken(cred)) || (basic && sc.looksLikeBasic(cred)) {
+				var buf [64]byte
+				keyNext := e < len(s) && s[e] == ':' && len(cred) <= len(buf) && sc.isSecretWord(lower(&buf, cred)) // "TokenType:Bearer RefreshToken:…"
+				if !keyNext && (bearer && looksLikeToken(cred) || basic && sc.looksLikeBasic(cred)) {
 					sc.add(c, e, cred, false)
 					i = e
 				}
