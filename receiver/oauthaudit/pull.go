@@ -294,7 +294,7 @@ func (p *puller) deliver(ctx context.Context, batch []Event) error {
 	ld := toLogs(batch, metadata.ScopeName, p.now())
 	octx := p.obs.StartLogsOp(ctx)
 	err := p.next.ConsumeLogs(octx, ld)
-	p.obs.EndLogsOp(octx, "pull", len(batch), err)
+	p.obs.EndLogsOp(octx, "json", len(batch), err)
 	if err != nil {
 		if !consumererror.IsPermanent(err) {
 			return fmt.Errorf("the pipeline refused %d audit events: %w", len(batch), err)
