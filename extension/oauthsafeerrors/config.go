@@ -19,10 +19,17 @@ type Config struct {
 
 var _ confmap.Validator = (*Config)(nil)
 
+// maxTokenLength is the largest min_token_length.
+const maxTokenLength = 1000
+
 // Validate checks the configuration; errors name the field.
 func (c *Config) Validate() error {
 	if c.MinTokenLength < 8 {
 		return fmt.Errorf("min_token_length: must be at least 8, got %d", c.MinTokenLength)
+	}
+	if c.MinTokenLength > maxTokenLength {
+		// the token expression repeats at most 1000 times (regexp syntax limit)
+		return fmt.Errorf("min_token_length: must be at most %d, got %d", maxTokenLength, c.MinTokenLength)
 	}
 	return nil
 }

@@ -120,6 +120,12 @@ func TestConfig(t *testing.T) {
 	require.NoError(t, confmap.Validate(custom))
 	assert.Equal(t, 24, custom.MinTokenLength)
 	require.ErrorContains(t, confmap.Validate(load("tooshort")), "min_token_length")
+	tooLong := load("")
+	tooLong.MinTokenLength = 1001 // beyond what the token expression can repeat
+	require.ErrorContains(t, confmap.Validate(tooLong), "min_token_length")
+	tooLong.MinTokenLength = 1000
+	require.NoError(t, confmap.Validate(tooLong))
+	assert.NotPanics(t, func() { newMiddleware(tooLong) })
 }
 
 // TestStatusDetailsScrubbed: a token echoed in the details of a status, not
