@@ -377,10 +377,12 @@ func skipEscape(s string, j, i int) int {
 	return j
 }
 
-// paramEnd reports whether c ends a parameter value.
+// paramEnd reports whether c ends a parameter value. Bytes that are not
+// ASCII (UTF-8 or not) belong to the value: a raw state may carry them, and
+// cutting there would leave the rest of the secret.
 func paramEnd(c byte) bool {
-	if c <= ' ' || c >= 0x7f {
-		return true // controls, space and bytes that are not ASCII
+	if c <= ' ' || c == 0x7f {
+		return true // controls and space
 	}
 	switch c {
 	case '&', '#', ';', ',', ' ', '\t', '\r', '\n', '"', '\'', '<', '>', '\\':

@@ -149,7 +149,9 @@ func detectorCases() []detectorCase {
 		{"plain text", "", "GET /api/users/42 took 12ms", "GET /api/users/42 took 12ms"},
 		// bytes that are not UTF-8
 		{"non-utf8 unchanged", "", "\xff\xfe code \xc3", "\xff\xfe code \xc3"},
-		{"non-utf8 with secret", "", "\xff?code=" + sTok + "\xfe", "\xff?code=" + fp(sTok) + "\xfe"},
+		{"non-utf8 with secret", "", "\xff?code=" + sTok + " \xfe", "\xff?code=" + fp(sTok) + " \xfe"},
+		{"non-utf8 inside a parameter value", "", "?state=" + sTok[:5] + "\xff" + sTok[5:] + "&x=1", "?state=" + fp(sTok[:5]+"\xff"+sTok[5:]) + "&x=1"},
+		{"utf-8 state value", "", "/cb?state=" + sTok + "-ünï&x=1", "/cb?state=" + fp(sTok+"-ünï") + "&x=1"},
 	}
 }
 
