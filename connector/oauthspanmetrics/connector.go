@@ -19,6 +19,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/otelcol-oauth/otelcol-oauth/connector/oauthspanmetrics/internal/metadata"
+	"github.com/otelcol-oauth/otelcol-oauth/internal/storageclient"
 )
 
 // aggregators holds one aggregator per connector component ID, shared by the
@@ -80,17 +81,9 @@ func (a *aggregator) startOnce(ctx context.Context, host component.Host) error {
 		return nil
 	}
 	if a.cfg.Storage != nil {
-		ext, ok := host.GetExtensions()[*a.cfg.Storage]
-		if !ok {
-			return fmt.Errorf("storage: extension %q not found", a.cfg.Storage)
-		}
-		se, ok := ext.(storage.Extension)
-		if !ok {
-			return fmt.Errorf("storage: extension %q is not a storage extension", a.cfg.Storage)
-		}
-		client, err := se.GetClient(ctx, component.KindConnector, a.id, "")
+		client, err := storageclient.Get(ctx, host, *a.cfg.Storage, component.KindConnector, a.id, "")
 		if err != nil {
-			return fmt.Errorf("storage: %w", err)
+			return err
 		}
 		a.client = client
 		data, err := client.Get(ctx, storageKey)

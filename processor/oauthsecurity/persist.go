@@ -14,6 +14,8 @@ import (
 	"go.opentelemetry.io/collector/extension/xextension/storage"
 	"go.opentelemetry.io/collector/processor"
 	"go.uber.org/zap"
+
+	"github.com/otelcol-oauth/otelcol-oauth/internal/storageclient"
 )
 
 // Storage layout: "state.meta" (JSON) and "state.<i>" chunks of up to
@@ -117,23 +119,10 @@ func (d *detector) start(ctx context.Context, host component.Host) error {
 	}
 	p := &persister{stop: make(chan struct{})}
 	if d.cfg.Storage != nil {
-		ext, ok := host.GetExtensions()[*d.cfg.Storage]
-		if !ok {
-			d.started--
-			return fmt.Errorf("storage: extension %q not found (is it configured under extensions: and listed in service::extensions?)", d.cfg.Storage.String())
-		}
-		se, ok := ext.(storage.Extension)
-		if !ok {
-			d.started--
-			return fmt.Errorf("storage: extension %q is not a storage extension", d.cfg.Storage.String())
-		}
-		client, err := se.GetClient(ctx, component.KindProcessor, d.id, "")
-		if err == nil && client == nil {
-			err = errors.New("no storage client")
-		}
+		client, err := storageclient.Get(ctx, host, *d.cfg.Storage, component.KindProcessor, d.id, "")
 		if err != nil {
 			d.started--
-			return fmt.Errorf("storage: extension %q: %w", d.cfg.Storage.String(), err)
+			return err
 		}
 		p.client = client
 		if err := d.load(ctx, p); err != nil {

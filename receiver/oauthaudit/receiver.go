@@ -19,6 +19,7 @@ import (
 	"go.opentelemetry.io/collector/receiver/receiverhelper"
 	"go.uber.org/zap"
 
+	"github.com/otelcol-oauth/otelcol-oauth/internal/storageclient"
 	"github.com/otelcol-oauth/otelcol-oauth/receiver/oauthaudit/internal/metadata"
 )
 
@@ -105,19 +106,8 @@ func (r *auditReceiver) startPull(ctx, runCtx context.Context, host component.Ho
 		return fmt.Errorf("pull: %w", err)
 	}
 	if r.cfg.Storage != nil {
-		ext, ok := host.GetExtensions()[*r.cfg.Storage]
-		if !ok {
-			return fmt.Errorf("storage: extension %q not found", r.cfg.Storage)
-		}
-		se, ok := ext.(storage.Extension)
-		if !ok {
-			return fmt.Errorf("storage: extension %q is not a storage extension", r.cfg.Storage)
-		}
-		if r.store, err = se.GetClient(ctx, component.KindReceiver, r.set.ID, "pull"); err != nil {
-			return fmt.Errorf("storage: %w", err)
-		}
-		if r.store == nil {
-			return fmt.Errorf("storage: extension %q gave no storage client", r.cfg.Storage)
+		if r.store, err = storageclient.Get(ctx, host, *r.cfg.Storage, component.KindReceiver, r.set.ID, "pull"); err != nil {
+			return err
 		}
 	}
 	r.puller = &puller{

@@ -132,6 +132,6 @@ func TestReceiverStorageWithoutClient(t *testing.T) {
 	storeID := component.MustNewID("memstore")
 	r := pullReceiver(t, srv, &storeID, consumertest.NewNop())
 	err := r.Start(context.Background(), &testHost{ext: map[component.ID]component.Component{storeID: &memStorageExt{}}})
-	require.ErrorContains(t, err, `storage: extension "memstore" gave no storage client`)
+	require.ErrorContains(t, err, `storage: extension "memstore": no storage client`)
 	require.NoError(t, r.Shutdown(context.Background()))
 }
