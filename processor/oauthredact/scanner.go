@@ -1025,8 +1025,24 @@ func (sc *scanner) cookiePair(s string, start, end int, needEq bool) int {
 		vs++
 		ve--
 	}
-	sc.add(vs, ve, s[vs:ve], false)
+	sc.add(vs, ve, s[vs:ve], looksLikeSessionID(s[vs:ve]))
 	return pe
+}
+
+// looksLikeSessionID reports whether a cookie value is worth searching for
+// in the rest of the batch: long enough, with letters and digits (not a
+// word, a number or a flag).
+func looksLikeSessionID(v string) bool {
+	if len(v) < minEchoLen {
+		return false
+	}
+	letter, digit := false, false
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		letter = letter || 'a' <= c|0x20 && c|0x20 <= 'z'
+		digit = digit || '0' <= c && c <= '9'
+	}
+	return letter && digit
 }
 
 // foldedCookie returns the ',' in s[start:end] that starts another cookie
