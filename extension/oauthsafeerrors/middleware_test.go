@@ -59,7 +59,8 @@ func TestJSONStatusScrubbed(t *testing.T) {
 	var st map[string]any
 	require.NoError(t, json.Unmarshal(body, &st), "the body stays a JSON status")
 	assert.EqualValues(t, 3, st["code"])
-	assert.Contains(t, st["message"], "ReadObject: expect { or , or } or n", "the diagnosis is kept")
+	msg, _ := st["message"].(string)
+	assert.True(t, strings.Contains(msg, "ReadObject: expect { or , or } or n"), "the diagnosis is kept")
 }
 
 func TestProtobufStatusScrubbed(t *testing.T) {
@@ -73,7 +74,7 @@ func TestProtobufStatusScrubbed(t *testing.T) {
 	var st spb.Status
 	require.NoError(t, proto.Unmarshal(body, &st))
 	assert.EqualValues(t, 3, st.Code)
-	assert.Equal(t, "bad token [REDACTED]", st.Message)
+	assert.True(t, st.Message == "bad token [REDACTED]", "the token is masked, the rest kept") // never printed
 }
 
 func TestPlainTextScrubbedAndSuccessUntouched(t *testing.T) {
@@ -82,7 +83,7 @@ func TestPlainTextScrubbedAndSuccessUntouched(t *testing.T) {
 	})
 	body, _ := io.ReadAll(resp.Body)
 	assert.Equal(t, http.StatusUnsupportedMediaType, resp.StatusCode)
-	assert.Equal(t, "unsupported: Bearer [REDACTED]\n", string(body))
+	assert.True(t, string(body) == "unsupported: Bearer [REDACTED]\n", "the token is masked, the rest kept") // never printed
 
 	// A 200 streams through byte for byte, even when it contains a token.
 	ok := serve(t, func(w http.ResponseWriter, _ *http.Request) {
@@ -102,7 +103,7 @@ func TestScrubKeepsOrdinaryWords(t *testing.T) {
 	} {
 		assert.Equal(t, msg, s.scrub(msg))
 	}
-	assert.NotContains(t, s.scrub("jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjMifQ.sig12345abcdef"), "eyJhbGci")
+	assert.False(t, strings.Contains(s.scrub("jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjMifQ.sig12345abcdef"), "eyJhbGci"), "a JWT is masked")
 }
 
 func TestConfig(t *testing.T) {
