@@ -10,7 +10,9 @@ import (
 	"go.opentelemetry.io/collector/extension/xextension/storage"
 )
 
-type host struct{ exts map[component.ID]component.Component }
+type host struct {
+	exts map[component.ID]component.Component
+}
 
 func (h host) GetExtensions() map[component.ID]component.Component { return h.exts }
 
