@@ -43,9 +43,10 @@ func (s *state) build(start, now pcommon.Timestamp) pmetric.Metrics {
 				m.SetName(spec.Name)
 				dp := m.SetEmptyGauge().DataPoints().AppendEmpty()
 				dp.SetTimestamp(now)
-				if mi == mActiveTokens {
+				switch mi {
+				case mActiveTokens:
 					dp.SetIntValue(int64(g.tokens.Len()))
-				} else {
+				case mActivePKCE:
 					dp.SetIntValue(int64(g.pkce.live))
 				}
 			case contract.Counter:
