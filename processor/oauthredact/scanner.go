@@ -1239,7 +1239,7 @@ func (sc *scanner) scanKnown(s string) {
 			continue
 		}
 		for ; j >= 0; j = e.next[j] {
-			if k := e.list[j]; strings.HasPrefix(s[i:], k) {
+			if k := e.list[j]; strings.HasPrefix(s[i:], k) && !cutsWord(s, i, i+len(k)) {
 				sc.finds = append(sc.finds, finding{i, i + len(k), k, false})
 				i += len(k) - 1
 				break
@@ -1247,6 +1247,17 @@ func (sc *scanner) scanKnown(s string) {
 		}
 	}
 }
+
+// cutsWord reports whether s[start:end] begins or ends inside a word
+// (letters, digits, '-' and '_', as in an Authorization scheme). Such a match
+// is part of a longer word, not an echo of the secret; replacing it would
+// break that word so that a second redaction pass reads it differently.
+func cutsWord(s string, start, end int) bool {
+	return start > 0 && isWordByte(s[start-1]) && isWordByte(s[start]) ||
+		end < len(s) && isWordByte(s[end]) && isWordByte(s[end-1])
+}
+
+func isWordByte(c byte) bool { return isAlnum(c) || c == '-' || c == '_' }
 
 // apply rewrites s with the collected findings (earliest first, overlaps
 // dropped) and reports whether it changed. Findings are consumed.
