@@ -6,9 +6,14 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
 	"github.com/otelcol-oauth/otelcol-oauth/internal/testutil"
+	"github.com/otelcol-oauth/otelcol-oauth/testbed/oauthgen"
 )
 
 var envHostPortRe = regexp.MustCompile(`(\$\{env:OTELCOL_OAUTH_HOST:-[0-9.]+\}):(\d{2,5})\b`)
@@ -47,4 +52,120 @@ func assertNoSecret(t *testing.T, what, text string, secrets ...string) {
 			t.Errorf("%s: a raw secret (%d bytes, prefix %q) appears on line %d", what, len(s), s[:3], strings.Count(text[:i], "\n")+1)
 		}
 	}
+}
+
+// groundTruth wraps the load generator: it hands the sender only the
+// requests of the wanted signals and keeps the identity of every span and
+// log record it handed out (a multiset: the generator may repeat one).
+type groundTruth struct {
+	g     *oauthgen.Generator
+	want  map[oauthgen.Signal]bool
+	mu    sync.Mutex
+	spans map[string]int
+	logs  map[string]int
+	n     int
+}
+
+func newGroundTruth(cfg oauthgen.Config, signals ...oauthgen.Signal) *groundTruth {
+	gt := &groundTruth{g: oauthgen.New(cfg), want: map[oauthgen.Signal]bool{}, spans: map[string]int{}, logs: map[string]int{}}
+	for _, s := range signals {
+		gt.want[s] = true
+	}
+	return gt
+}
+
+// Next implements oauthgen.Source.
+func (gt *groundTruth) Next() (oauthgen.Payload, bool) {
+	for range 1000 {
+		r, ok := gt.g.Next()
+		if !ok {
+			return oauthgen.Payload{}, false
+		}
+		if !gt.want[r.Signal] {
+			continue
+		}
+		gt.mu.Lock()
+		switch r.Signal {
+		case oauthgen.Traces:
+			for _, k := range spanKeys(r.Traces) {
+				gt.spans[k]++
+				gt.n++
+			}
+		case oauthgen.Logs:
+			for _, k := range logKeys(r.Logs) {
+				gt.logs[k]++
+				gt.n++
+			}
+		}
+		gt.mu.Unlock()
+		p, err := oauthgen.Marshal(r)
+		if err != nil {
+			return oauthgen.Payload{}, false
+		}
+		return p, true
+	}
+	return oauthgen.Payload{}, false
+}
+
+// records is the number of records handed out.
+func (gt *groundTruth) records() int {
+	gt.mu.Lock()
+	defer gt.mu.Unlock()
+	return gt.n
+}
+
+func spanKey(sp ptrace.Span) string {
+	return sp.TraceID().String() + "/" + sp.SpanID().String() + "/" + sp.StartTimestamp().String()
+}
+
+func spanKeys(td ptrace.Traces) []string {
+	var out []string
+	for i := 0; i < td.ResourceSpans().Len(); i++ {
+		sss := td.ResourceSpans().At(i).ScopeSpans()
+		for j := 0; j < sss.Len(); j++ {
+			sp := sss.At(j).Spans()
+			for k := 0; k < sp.Len(); k++ {
+				out = append(out, spanKey(sp.At(k)))
+			}
+		}
+	}
+	return out
+}
+
+// logKey identifies a log record by what redaction leaves alone.
+func logKey(lr plog.LogRecord) string {
+	return lr.Timestamp().String() + "/" + lr.TraceID().String() + "/" + lr.SpanID().String() + "/" + lr.SeverityText()
+}
+
+func logKeys(ld plog.Logs) []string {
+	var out []string
+	for i := 0; i < ld.ResourceLogs().Len(); i++ {
+		sls := ld.ResourceLogs().At(i).ScopeLogs()
+		for j := 0; j < sls.Len(); j++ {
+			lrs := sls.At(j).LogRecords()
+			for k := 0; k < lrs.Len(); k++ {
+				out = append(out, logKey(lrs.At(k)))
+			}
+		}
+	}
+	return out
+}
+
+// compare counts what of want never arrived (lost) and what arrived more
+// often than it was sent (duplicates); unexpected counts arrivals that were
+// never sent.
+func compare(want, got map[string]int) (lost, dup, unexpected int) {
+	for k, n := range want {
+		if g := got[k]; g < n {
+			lost += n - g
+		} else {
+			dup += g - n
+		}
+	}
+	for k, g := range got {
+		if _, ok := want[k]; !ok {
+			unexpected += g
+		}
+	}
+	return lost, dup, unexpected
 }
