@@ -12,6 +12,7 @@ KEY_FILE        := .oauth-fingerprint-key
 FUZZTIME        ?= 10s
 FUZZTIME_LONG   ?= 5m
 GO_TEST_FLAGS   ?=
+NODE_EXAMPLE    := examples/node-client
 # Each target that runs the binary gets its absolute path.
 export OTELCOL_OAUTH_BIN := $(CURDIR)/$(BIN)
 
@@ -88,13 +89,19 @@ test-integration: $(BIN)
 ## test-e2e: end to end with real Prometheus, Loki and SDK clients
 # Prometheus comes from Debian's package, Loki is built once into
 # ~/.cache/otelcol-oauth (scripts/loki.sh; about ten minutes cold, at nice 19).
-test-e2e: $(BIN)
+test-e2e: $(BIN) $(NODE_EXAMPLE)/node_modules/.package-lock.json
 	@if ls tests/e2e/*_test.go >/dev/null 2>&1; then \
 	  ./scripts/install-prometheus.sh; \
 	  loki=$$(./scripts/loki.sh); \
 	  OTELCOL_OAUTH_LOKI_BIN=$$loki OTELCOL_OAUTH_REQUIRE_TOOLS=1 \
 	    go test $(GO_TEST_FLAGS) -tags e2e -count=1 -timeout 20m ./tests/e2e/...; \
 	else echo "test-e2e: no end-to-end tests in this tree yet (issue 7)"; fi
+
+# The Node.js example client's locked npm dependencies (npm ci), installed
+# again only when its package-lock.json changes.
+$(NODE_EXAMPLE)/node_modules/.package-lock.json: $(NODE_EXAMPLE)/package-lock.json $(NODE_EXAMPLE)/package.json
+	cd $(NODE_EXAMPLE) && npm ci --no-audit --no-fund --prefer-offline
+	touch $@
 
 ## test-faults: fault, overload and bad-input tests
 test-faults: $(BIN)

@@ -187,3 +187,101 @@ func testCerts(t *testing.T) (caFile, certFile, keyFile string) {
 }
 
 var freePort = testutil.FreePort
+
+// startAgentStack starts Loki, a gateway on the shipped config (OTLP/gRPC
+// with mutual TLS, derived metrics flushed every second), an agent on the
+// shipped config forwarding to it (OTLP/HTTP in, for apps), and Prometheus
+// scraping the gateway, all on 127.0.0.1 and free ports. It returns the
+// stack and the agent's OTLP/HTTP port.
+func startAgentStack(t *testing.T) (*stack, int) {
+	t.Helper()
+	root := testutil.RepoRoot(t)
+	lokiBin := tool(t, "loki", "OTELCOL_OAUTH_LOKI_BIN")
+	promBin := tool(t, "prometheus", "")
+	collector := testutil.BinaryPath(t)
+
+	lokiPort := freePort(t)
+	loki := start(t, "loki", []string{
+		"LOKI_DATA_DIR=" + t.TempDir(),
+		fmt.Sprintf("LOKI_HTTP_PORT=%d", lokiPort),
+		fmt.Sprintf("LOKI_GRPC_PORT=%d", freePort(t)),
+	}, lokiBin, "-config.file="+filepath.Join(root, "deploy", "loki", "loki.yaml"), "-config.expand-env=true")
+	lokiURL := fmt.Sprintf("http://127.0.0.1:%d", lokiPort)
+
+	ca, cert, key := testCerts(t)
+	tlsEnv := []string{
+		"OAUTH_FINGERPRINT_KEY=" + testutil.TestKey,
+		"OTELCOL_OAUTH_HOST=127.0.0.1",
+		"OTELCOL_OAUTH_TLS_CA=" + ca, "OTELCOL_OAUTH_TLS_CERT=" + cert, "OTELCOL_OAUTH_TLS_KEY=" + key,
+	}
+	ports := func(health, own int, extra string) string {
+		return testutil.WriteConfig(t, fmt.Sprintf(`
+extensions:
+  health_check:
+    endpoint: 127.0.0.1:%d
+service:
+  telemetry:
+    metrics:
+      readers:
+        - pull:
+            exporter:
+              prometheus:
+                host: 127.0.0.1
+                port: %d
+%s`, health, own, extra))
+	}
+
+	gwOTLP, gwMetrics, gwHealth := freePort(t), freePort(t), freePort(t)
+	gw := start(t, "gateway", append(slicesClone(tlsEnv),
+		"OTELCOL_OAUTH_STORAGE_DIR="+t.TempDir(),
+		fmt.Sprintf("OTELCOL_OAUTH_LOKI_ENDPOINT=%s/otlp", lokiURL),
+	), collector, "--config", filepath.Join(root, "deploy", "gateway.yaml"), "--config", ports(gwHealth, freePort(t), fmt.Sprintf(`receivers:
+  otlp:
+    protocols:
+      grpc:
+        endpoint: 127.0.0.1:%d
+connectors:
+  oauth_span_metrics:
+    flush_interval: 1s
+exporters:
+  prometheus:
+    endpoint: 127.0.0.1:%d
+`, gwOTLP, gwMetrics)))
+
+	agentHTTP, agentHealth := freePort(t), freePort(t)
+	agent := start(t, "agent", append(slicesClone(tlsEnv),
+		fmt.Sprintf("OTELCOL_OAUTH_FORWARD_ENDPOINT=localhost:%d", gwOTLP),
+		"OTELCOL_OAUTH_APP_LOGS="+filepath.Join(t.TempDir(), "*.log"),
+		"OTELCOL_OAUTH_STORAGE_DIR="+t.TempDir(),
+	), collector, "--config", filepath.Join(root, "deploy", "agent.yaml"), "--config", ports(agentHealth, freePort(t), fmt.Sprintf(`receivers:
+  otlp:
+    protocols:
+      grpc:
+        endpoint: 127.0.0.1:%d
+      http:
+        endpoint: 127.0.0.1:%d
+`, freePort(t), agentHTTP)))
+
+	promDir := t.TempDir()
+	promPort := freePort(t)
+	promCfg := filepath.Join(promDir, "prometheus.yaml")
+	require.NoError(t, os.WriteFile(promCfg, []byte(fmt.Sprintf(`
+global:
+  scrape_interval: 1s
+scrape_configs:
+  - job_name: otelcol-oauth-gateway
+    static_configs:
+      - targets: ["127.0.0.1:%d"]
+`, gwMetrics)), 0o600))
+	prom := start(t, "prometheus", nil, promBin,
+		"--config.file="+promCfg,
+		"--storage.tsdb.path="+filepath.Join(promDir, "data"),
+		fmt.Sprintf("--web.listen-address=127.0.0.1:%d", promPort))
+	promURL := fmt.Sprintf("http://127.0.0.1:%d", promPort)
+
+	loki.waitHTTP(t, lokiURL+"/ready", 600)
+	gw.waitHTTP(t, fmt.Sprintf("http://127.0.0.1:%d/", gwHealth), 300)
+	agent.waitHTTP(t, fmt.Sprintf("http://127.0.0.1:%d/", agentHealth), 300)
+	prom.waitHTTP(t, promURL+"/-/ready", 300)
+	return &stack{prom: promURL, loki: lokiURL}, agentHTTP
+}
