@@ -51,13 +51,17 @@ func TestExampleClients(t *testing.T) {
 	endpoint := fmt.Sprintf("http://127.0.0.1:%d", agentHTTP)
 	const goService, nodeService = "go-oauth-client", "node-oauth-client"
 	const flows, refreshes = 3, 3
+	// Before its attacks a client flushes and waits, so that the legitimate
+	// uses are processed first (agent batching: 1 s); generous on a busy host.
+	const attackDelay = 3 * time.Second
 
 	goRec := runExample(t, "go-client", root, "go", "run", "./examples/go-client",
 		"-endpoint", endpoint, "-seed", "1001", "-service", goService, "-client-id", "go-e2e-client",
-		"-flows", fmt.Sprint(flows), "-refreshes", fmt.Sprint(refreshes), "-record")
+		"-flows", fmt.Sprint(flows), "-refreshes", fmt.Sprint(refreshes), "-attack-delay", attackDelay.String(), "-record")
 	nodeRec := runExample(t, "node-client", nodeDir, node, "client.js",
 		"--endpoint", endpoint, "--seed", "2002", "--service", nodeService, "--client-id", "node-e2e-client",
-		"--flows", fmt.Sprint(flows), "--refreshes", fmt.Sprint(refreshes), "--record")
+		"--flows", fmt.Sprint(flows), "--refreshes", fmt.Sprint(refreshes),
+		"--attack-delay-ms", fmt.Sprint(attackDelay.Milliseconds()), "--record")
 	for _, r := range []exampleRecord{goRec, nodeRec} {
 		require.Equal(t, flows, r.Flows, r.ClientID)
 		require.Equal(t, flows*refreshes+1, r.Refreshes, "%s: the reuse is a refresh too", r.ClientID)
