@@ -100,13 +100,20 @@ test-e2e: $(BIN) $(NODE_EXAMPLE)/node_modules/.package-lock.json
 # The Node.js example client's locked npm dependencies (npm ci), installed
 # again only when its package-lock.json changes.
 $(NODE_EXAMPLE)/node_modules/.package-lock.json: $(NODE_EXAMPLE)/package-lock.json $(NODE_EXAMPLE)/package.json
+	@command -v npm >/dev/null 2>&1 || { echo "npm missing: installing Debian's nodejs and npm"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm; }
 	cd $(NODE_EXAMPLE) && npm ci --no-audit --no-fund --prefer-offline
 	touch $@
 
 ## test-faults: fault, overload and bad-input tests
+# Loki comes from scripts/loki.sh as for test-e2e (built once into
+# ~/.cache/otelcol-oauth); the Loki outage alone takes about two minutes.
 test-faults: $(BIN)
 	@if ls tests/faults/*_test.go >/dev/null 2>&1; then \
-	  go test $(GO_TEST_FLAGS) -tags faults -count=1 -timeout 20m ./tests/faults/...; \
+	  loki=$$(./scripts/loki.sh); \
+	  OTELCOL_OAUTH_LOKI_BIN=$$loki OTELCOL_OAUTH_REQUIRE_TOOLS=1 \
+	    go test $(GO_TEST_FLAGS) -tags faults -count=1 -timeout 20m -v ./tests/faults/... 2>&1 | \
+	    grep -E '^(=== RUN|--- |PASS|FAIL|ok|panic)|_test\.go:[0-9]+:|Error|expected|actual|Messages'; \
 	else echo "test-faults: no fault tests in this tree yet (issue 9)"; fi
 
 ## bench: the component benchmarks on one core, against the upstream peers,
