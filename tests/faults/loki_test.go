@@ -224,7 +224,7 @@ func TestLokiOutagePersistentQueue(t *testing.T) {
 	failedDuring := scrape(ownMetrics, "otelcol_exporter_send_failed_log_records", "otlp_http/loki")
 	queued := scrape(ownMetrics, "otelcol_exporter_queue_size", "otlp_http/loki")
 	loki.Start()
-	t.Logf("loki: down for %.1fs (until ready again); meanwhile the exporter failed %v record sends and its queue held %v requests", time.Since(down).Seconds(), failedDuring, queued)
+	t.Logf("loki: down for %.1fs (until ready again); meanwhile the exporter gave up on %v records (it retries without end) and its persistent queue held %v requests", time.Since(down).Seconds(), failedDuring, queued)
 
 	var st oauthgen.Stats
 	select {
