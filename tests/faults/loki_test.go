@@ -58,7 +58,6 @@ type lokiSource struct {
 	g    *oauthgen.Generator
 	want map[string]int
 	n    int
-	done chan struct{}
 	mu   chan struct{}
 }
 
