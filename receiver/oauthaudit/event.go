@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"time"
 )
 
@@ -27,9 +26,9 @@ type Event struct {
 	HasTime bool
 }
 
-// FieldError says which field of an event is wrong and why. It never
-// quotes a secret: values are only echoed for format errors of created_at
-// and trace_id, shortened.
+// FieldError says which field of an event is wrong and why. It never quotes
+// a value: a sender that put a token into the wrong field must not get it
+// back in the 400 (and into its own logs).
 type FieldError struct {
 	Field string
 	Msg   string
@@ -96,7 +95,7 @@ func parseEvent(raw []byte, requireTime bool) (Event, error) {
 	if ts, ok := vals["created_at"]; ok && ts != "" {
 		t, err := time.Parse(time.RFC3339Nano, ts)
 		if err != nil {
-			return ev, &FieldError{Field: "created_at", Msg: fmt.Sprintf("%s is not an RFC 3339 time", quoteShort(ts))}
+			return ev, &FieldError{Field: "created_at", Msg: fmt.Sprintf("is not an RFC 3339 time (%d bytes)", len(ts))}
 		}
 		ev.CreatedAt, ev.HasTime = t.UTC(), true
 	} else if requireTime {
@@ -104,10 +103,10 @@ func parseEvent(raw []byte, requireTime bool) (Event, error) {
 	}
 	if tid := vals["trace_id"]; tid != "" {
 		if len(tid) != 32 {
-			return ev, &FieldError{Field: "trace_id", Msg: fmt.Sprintf("%s is not 32 hex digits", quoteShort(tid))}
+			return ev, &FieldError{Field: "trace_id", Msg: fmt.Sprintf("is not 32 hex digits (%d bytes)", len(tid))}
 		}
 		if _, err := hex.DecodeString(tid); err != nil {
-			return ev, &FieldError{Field: "trace_id", Msg: fmt.Sprintf("%s is not 32 hex digits", quoteShort(tid))}
+			return ev, &FieldError{Field: "trace_id", Msg: fmt.Sprintf("is not 32 hex digits (%d bytes)", len(tid))}
 		}
 		ev.TraceID = tid
 	}
@@ -118,14 +117,6 @@ func parseEvent(raw []byte, requireTime bool) (Event, error) {
 		ev.ID = "sha256:" + hex.EncodeToString(sum[:16])
 	}
 	return ev, nil
-}
-
-func quoteShort(s string) string {
-	const max = 40
-	if len(s) > max {
-		s = s[:max] + "..."
-	}
-	return strconv.Quote(s)
 }
 
 // jsonErrText describes a decoding error without the offending input.

@@ -103,6 +103,19 @@ func TestPushMalformedNamesLineAndField(t *testing.T) {
 	assert.Empty(t, auditIDs(&sink.LogsSink), "nothing of a malformed batch is accepted")
 }
 
+// A token sent in the wrong field is named by field, never echoed back.
+func TestPushErrorsNeverEchoValues(t *testing.T) {
+	sink := &flakySink{}
+	url, _ := startPush(t, sink, nil)
+	const tok = "rt_Zq8vN3kLm5Tb7Xc9Wd2Yf4Hj6"
+	for _, field := range []string{"created_at", "trace_id"} {
+		code, _, body := post(t, url, `{"id":"1","action":"token.issued","`+field+`":"`+tok+`"}`)
+		assert.Equal(t, http.StatusBadRequest, code)
+		assert.Contains(t, body, `field \"`+field+`\"`)
+		assert.NotContains(t, body, tok[3:12], "the 400 echoes the value of %s", field)
+	}
+}
+
 func TestPushBodyLimit(t *testing.T) {
 	sink := &flakySink{}
 	url, _ := startPush(t, sink, nil, func(p *PushConfig) { p.MaxRequestBodySize = 1024 })
