@@ -62,12 +62,10 @@ func TestBadInputFileLogAgent(t *testing.T) {
 		"fault-line-7 " + strings.Repeat("x", 256<<10) + " Bearer " + s.bearer,
 		`[1,2,3,"fault-line-8 ` + s.github + `"]`,
 		`{"level":"not-a-number","time":99,"msg":"fault-line-9 pino with a bad level"}`,
-		// Not here: a slog-looking line whose "time" is no time but which
-		// carries a token field, e.g. {"time":"also not","refresh_token":...}.
-		// The json_parser has parsed the fields when the time parser fails,
-		// and on_error: send logs the entry, attributes included, at error
-		// level: the raw token is then in the agent's log (found by this
-		// test; the fix is on_error: send_quiet in deploy/agent.yaml).
+		// A slog-looking line whose "time" is no time: the json_parser has
+		// parsed the token field when the time parser fails; with the default
+		// on_error: send the entry went to the agent's log at error level.
+		fmt.Sprintf(`{"time":"also not a time","level":"INFO","msg":"fault-line-10 bad slog time","refresh_token":%q}`, s.refresh),
 	}
 	time.Sleep(time.Second) // one file_log poll (200 ms) after start sees the file at its end
 	f, err := os.OpenFile(logFile, os.O_APPEND|os.O_WRONLY, 0o600)
