@@ -3,17 +3,14 @@
 package testutil
 
 import (
-	"bytes"
 	"fmt"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"runtime"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -60,31 +57,11 @@ func FreePort(t testing.TB) int {
 // TestKey is a fingerprint key for tests (never a production key).
 const TestKey = "integration-test-key-0123456789abcdef"
 
-// Collector is a running collector process.
+// Collector is a running collector process: a Process named "collector"
+// whose whole output is logged when the test failed.
 type Collector struct {
-	t      testing.TB
-	cmd    *exec.Cmd
-	out    *syncBuffer
-	done   chan struct{}
-	err    error
+	*Process
 	Config string
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // WriteConfig writes a config file into a test temp dir and returns its path.
@@ -105,80 +82,25 @@ func Start(t testing.TB, configPath string, env ...string) *Collector {
 	cmd := exec.Command(BinaryPath(t), "--config", configPath)
 	cmd.Env = append(os.Environ(), "OAUTH_FINGERPRINT_KEY="+TestKey)
 	cmd.Env = append(cmd.Env, env...)
-	out := &syncBuffer{}
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	c := &Collector{t: t, cmd: cmd, out: out, done: make(chan struct{}), Config: configPath}
-	go func() { c.err = cmd.Wait(); close(c.done) }()
-	t.Cleanup(func() {
-		select {
-		case <-c.done:
-		default:
-			_ = cmd.Process.Kill()
-			<-c.done
-		}
-		if t.Failed() {
-			t.Logf("collector output:\n%s", c.Output())
-		}
-	})
-	return c
-}
-
-// Output is everything the process wrote so far.
-func (c *Collector) Output() string { return c.out.String() }
-
-// Exited reports whether the process has ended.
-func (c *Collector) Exited() bool {
-	select {
-	case <-c.done:
-		return true
-	default:
-		return false
-	}
+	return &Collector{Process: startCmd(t, "collector", cmd, 0), Config: configPath}
 }
 
 // WaitHealthy polls url (a health_check endpoint) until it answers 200.
 func (c *Collector) WaitHealthy(url string, timeout time.Duration) {
 	c.t.Helper()
-	deadline := time.Now().Add(timeout)
-	for time.Now().Before(deadline) {
-		if c.Exited() {
-			c.t.Fatalf("collector exited before it was healthy: %v\n%s", c.err, c.Output())
-		}
-		resp, err := http.Get(url)
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return
-			}
-		}
-		time.Sleep(100 * time.Millisecond)
+	if c.pollHTTP(url, timeout, 100*time.Millisecond) {
+		return
+	}
+	if c.Exited() {
+		c.t.Fatalf("collector exited before it was healthy: %v\n%s", c.err, c.Output())
 	}
 	c.t.Fatalf("collector not healthy at %s after %s\n%s", url, timeout, c.Output())
-}
-
-// Wait waits for the process to end by itself and returns its exit error.
-func (c *Collector) Wait(timeout time.Duration) error {
-	select {
-	case <-c.done:
-		return c.err
-	case <-time.After(timeout):
-		return fmt.Errorf("collector still running after %s", timeout)
-	}
 }
 
 // Stop sends SIGTERM and returns the exit error (nil for exit 0).
 func (c *Collector) Stop(timeout time.Duration) error {
 	_ = c.cmd.Process.Signal(syscall.SIGTERM)
 	return c.Wait(timeout)
-}
-
-// Kill sends SIGKILL and waits for the process to end.
-func (c *Collector) Kill() {
-	_ = c.cmd.Process.Kill()
-	<-c.done
 }
 
 // ErrorLines returns the log lines at error level.

@@ -1,6 +1,7 @@
 package testutil
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"net/http"
@@ -8,6 +9,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -21,30 +23,56 @@ type Process struct {
 	cmd  *exec.Cmd
 	out  *syncBuffer
 	done chan struct{}
+	err  error // the exit error, set before done is closed
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 // StartProcess starts bin with args; env entries are added to the
 // environment.
 func StartProcess(t testing.TB, name string, env []string, bin string, args ...string) *Process {
 	t.Helper()
-	p := &Process{Name: name, t: t, cmd: exec.Command(bin, args...), out: &syncBuffer{}, done: make(chan struct{})}
-	p.cmd.Env = append(os.Environ(), env...)
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), env...)
+	return startCmd(t, name, cmd, 20000)
+}
+
+// startCmd starts cmd with its output captured, tracks its end and kills it
+// at test cleanup if still running. When the test failed, the output is
+// logged: its last logLimit bytes, or all of it when logLimit is 0.
+func startCmd(t testing.TB, name string, cmd *exec.Cmd, logLimit int) *Process {
+	t.Helper()
+	p := &Process{Name: name, t: t, cmd: cmd, out: &syncBuffer{}, done: make(chan struct{})}
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
 	if err := p.cmd.Start(); err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
-	go func() { _ = p.cmd.Wait(); close(p.done) }()
+	go func() { p.err = p.cmd.Wait(); close(p.done) }()
 	t.Cleanup(func() {
 		select {
 		case <-p.done:
 		default:
-			_ = p.cmd.Process.Kill()
-			<-p.done
+			p.Kill()
 		}
 		if t.Failed() {
 			out := p.Output()
-			if len(out) > 20000 {
-				out = "...\n" + out[len(out)-20000:]
+			if logLimit > 0 && len(out) > logLimit {
+				out = "...\n" + out[len(out)-logLimit:]
 			}
 			t.Logf("%s output:\n%s", name, out)
 		}
@@ -65,24 +93,55 @@ func (p *Process) Exited() bool {
 	}
 }
 
-// WaitHTTP polls url until it answers 200, for at most timeout.
-func (p *Process) WaitHTTP(url string, timeout time.Duration) {
-	p.t.Helper()
+// PID of the process.
+func (p *Process) PID() int { return p.cmd.Process.Pid }
+
+// pollHTTP polls url every interval until it answers 200 (true), the process
+// ends or timeout passes (false).
+func (p *Process) pollHTTP(url string, timeout, interval time.Duration) bool {
 	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) {
 		if p.Exited() {
-			p.t.Fatalf("%s exited before %s answered", p.Name, url)
+			return false
 		}
 		if resp, err := http.Get(url); err == nil {
 			_, _ = io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				return
+				return true
 			}
 		}
-		time.Sleep(200 * time.Millisecond)
+		time.Sleep(interval)
+	}
+	return false
+}
+
+// WaitHTTP polls url until it answers 200, for at most timeout.
+func (p *Process) WaitHTTP(url string, timeout time.Duration) {
+	p.t.Helper()
+	if p.pollHTTP(url, timeout, 200*time.Millisecond) {
+		return
+	}
+	if p.Exited() {
+		p.t.Fatalf("%s exited before %s answered", p.Name, url)
 	}
 	p.t.Fatalf("%s: %s not ready after %s", p.Name, url, timeout)
+}
+
+// Wait waits for the process to end by itself and returns its exit error.
+func (p *Process) Wait(timeout time.Duration) error {
+	select {
+	case <-p.done:
+		return p.err
+	case <-time.After(timeout):
+		return fmt.Errorf("%s still running after %s", p.Name, timeout)
+	}
+}
+
+// Kill sends SIGKILL and waits for the process to end.
+func (p *Process) Kill() {
+	_ = p.cmd.Process.Kill()
+	<-p.done
 }
 
 // Stop sends SIGTERM and waits for the end, then SIGKILL after timeout.
@@ -91,13 +150,9 @@ func (p *Process) Stop(timeout time.Duration) {
 	select {
 	case <-p.done:
 	case <-time.After(timeout):
-		_ = p.cmd.Process.Kill()
-		<-p.done
+		p.Kill()
 	}
 }
-
-// PID of the collector process.
-func (c *Collector) PID() int { return c.cmd.Process.Pid }
 
 // Memory is a process's resident set now and its peak (VmRSS and VmHWM of
 // /proc/PID/status), in bytes.
