@@ -45,23 +45,43 @@ type Loki struct {
 // scripts/loki.sh) and waits until it is ready.
 func StartLoki(t testing.TB, installedBy string) *Loki {
 	t.Helper()
+	l := LaunchLoki(t, installedBy)
+	l.WaitReady()
+	return l
+}
+
+// LaunchLoki starts Loki as StartLoki does but returns at once, so that other
+// processes can start while it gets ready; call WaitReady before using it.
+func LaunchLoki(t testing.TB, installedBy string) *Loki {
+	t.Helper()
 	l := &Loki{
 		bin: Tool(t, "loki", "OTELCOL_OAUTH_LOKI_BIN", installedBy), dir: t.TempDir(),
 		httpPort: FreePort(t), grpcPort: FreePort(t), t: t,
 	}
 	l.URL = fmt.Sprintf("http://127.0.0.1:%d", l.httpPort)
-	l.Start()
+	l.launch()
 	return l
 }
 
 // Start (re)starts the process on the same data and ports.
 func (l *Loki) Start() {
 	l.t.Helper()
+	l.launch()
+	l.WaitReady()
+}
+
+func (l *Loki) launch() {
+	l.t.Helper()
 	l.proc = StartProcess(l.t, "loki", []string{
 		"LOKI_DATA_DIR=" + l.dir,
 		fmt.Sprintf("LOKI_HTTP_PORT=%d", l.httpPort),
 		fmt.Sprintf("LOKI_GRPC_PORT=%d", l.grpcPort),
 	}, l.bin, "-config.file="+filepath.Join(RepoRoot(l.t), "deploy", "loki", "loki.yaml"), "-config.expand-env=true")
+}
+
+// WaitReady waits, for at most 120 s, until Loki answers /ready.
+func (l *Loki) WaitReady() {
+	l.t.Helper()
 	l.proc.WaitHTTP(l.URL+"/ready", 120*time.Second)
 }
 
