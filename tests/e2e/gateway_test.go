@@ -50,57 +50,20 @@ type stack struct {
 func startStack(t *testing.T) *stack {
 	t.Helper()
 	root := testutil.RepoRoot(t)
-	lokiBin := tool(t, "loki", "OTELCOL_OAUTH_LOKI_BIN")
-	promBin := tool(t, "prometheus", "")
-	collector := testutil.BinaryPath(t)
+	promBin, collector := tools(t)
 
 	// Loki, on the shipped single-binary config.
-	lokiPort := freePort(t)
-	loki := start(t, "loki", []string{
-		"LOKI_DATA_DIR=" + t.TempDir(),
-		fmt.Sprintf("LOKI_HTTP_PORT=%d", lokiPort),
-		fmt.Sprintf("LOKI_GRPC_PORT=%d", freePort(t)),
-	}, lokiBin, "-config.file="+filepath.Join(root, "deploy", "loki", "loki.yaml"), "-config.expand-env=true")
-	lokiURL := fmt.Sprintf("http://127.0.0.1:%d", lokiPort)
-	loki.waitHTTP(t, lokiURL+"/ready", 600)
+	loki := testutil.StartLoki(t, installedBy)
 
 	// The gateway, on the shipped config; a second config file moves its
 	// listeners to free ports and flushes the derived metrics every second.
-	ca, cert, key := testCerts(t)
+	ca, cert, key := testutil.TestCerts(t)
 	otlpPort, metricsPort, healthPort, ownPort := freePort(t), freePort(t), freePort(t), freePort(t)
-	override := testutil.WriteConfig(t, fmt.Sprintf(`
-extensions:
-  health_check:
-    endpoint: 127.0.0.1:%d
-receivers:
-  otlp:
-    protocols:
-      grpc:
-        endpoint: 127.0.0.1:%d
-connectors:
-  oauth_span_metrics:
-    flush_interval: 1s
-exporters:
-  prometheus:
-    endpoint: 127.0.0.1:%d
-service:
-  telemetry:
-    metrics:
-      readers:
-        - pull:
-            exporter:
-              prometheus:
-                host: 127.0.0.1
-                port: %d
-`, healthPort, otlpPort, metricsPort, ownPort))
-	gw := start(t, "gateway", []string{
-		"OAUTH_FINGERPRINT_KEY=" + testutil.TestKey,
-		"OTELCOL_OAUTH_HOST=127.0.0.1",
-		"OTELCOL_OAUTH_STORAGE_DIR=" + t.TempDir(),
-		fmt.Sprintf("OTELCOL_OAUTH_LOKI_ENDPOINT=%s/otlp", lokiURL),
-		"OTELCOL_OAUTH_TLS_CA=" + ca, "OTELCOL_OAUTH_TLS_CERT=" + cert, "OTELCOL_OAUTH_TLS_KEY=" + key,
-	}, collector, "--config", filepath.Join(root, "deploy", "gateway.yaml"), "--config", override)
-	gw.waitHTTP(t, fmt.Sprintf("http://127.0.0.1:%d/", healthPort), 300)
+	gw := testutil.StartProcess(t, "gateway", append(tlsEnv(ca, cert, key),
+		"OTELCOL_OAUTH_STORAGE_DIR="+t.TempDir(),
+		fmt.Sprintf("OTELCOL_OAUTH_LOKI_ENDPOINT=%s/otlp", loki.URL),
+	), collector, "--config", filepath.Join(root, "deploy", "gateway.yaml"), "--config", withPorts(t, healthPort, ownPort, gatewayListeners(otlpPort, metricsPort)))
+	gw.WaitHTTP(fmt.Sprintf("http://127.0.0.1:%d/", healthPort), processReady)
 
 	// Prometheus with the shipped rules.
 	promDir := t.TempDir()
@@ -134,12 +97,12 @@ scrape_configs:
     static_configs:
       - targets: ["127.0.0.1:%d"]
 `, ruleFiles[0], ruleFiles[1], metricsPort, ownPort)), 0o600))
-	prom := start(t, "prometheus", nil, promBin,
+	prom := testutil.StartProcess(t, "prometheus", nil, promBin,
 		"--config.file="+promCfg,
 		"--storage.tsdb.path="+filepath.Join(promDir, "data"),
 		fmt.Sprintf("--web.listen-address=127.0.0.1:%d", promPort))
 	promURL := fmt.Sprintf("http://127.0.0.1:%d", promPort)
-	prom.waitHTTP(t, promURL+"/-/ready", 300)
+	prom.WaitHTTP(promURL+"/-/ready", processReady)
 
 	caPEM, err := os.ReadFile(ca)
 	require.NoError(t, err)
@@ -148,7 +111,7 @@ scrape_configs:
 	pair, err := tls.LoadX509KeyPair(cert, key)
 	require.NoError(t, err)
 	return &stack{
-		prom: promURL, loki: lokiURL,
+		prom: promURL, loki: loki.URL,
 		gatewayOTLP: fmt.Sprintf("localhost:%d", otlpPort),
 		tlsConfig:   &tls.Config{RootCAs: pool, Certificates: []tls.Certificate{pair}, ServerName: "localhost", MinVersion: tls.VersionTLS12},
 	}

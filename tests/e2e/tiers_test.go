@@ -63,28 +63,7 @@ func scrapeRefreshes(url string) (map[string]float64, error) {
 func TestAgentsLoadBalancerGateways(t *testing.T) {
 	root := testutil.RepoRoot(t)
 	bin := testutil.BinaryPath(t)
-	ca, cert, key := testCerts(t)
-	common := []string{
-		"OAUTH_FINGERPRINT_KEY=" + testutil.TestKey,
-		"OTELCOL_OAUTH_HOST=127.0.0.1",
-		"OTELCOL_OAUTH_TLS_CA=" + ca, "OTELCOL_OAUTH_TLS_CERT=" + cert, "OTELCOL_OAUTH_TLS_KEY=" + key,
-	}
-	withPorts := func(health, own int, extra string) string {
-		return testutil.WriteConfig(t, fmt.Sprintf(`
-extensions:
-  health_check:
-    endpoint: 127.0.0.1:%d
-service:
-  telemetry:
-    metrics:
-      readers:
-        - pull:
-            exporter:
-              prometheus:
-                host: 127.0.0.1
-                port: %d
-%s`, health, own, extra))
-	}
+	common := tlsEnv(testutil.TestCerts(t))
 
 	// Two gateways; nothing listens where their Loki exporter points, which
 	// only parks logs in the persistent queue (no logs are sent here).
@@ -92,30 +71,19 @@ service:
 	for i := 0; i < 2; i++ {
 		otlp, metrics, health := freePort(t), freePort(t), freePort(t)
 		gwOTLP, gwMetrics = append(gwOTLP, otlp), append(gwMetrics, metrics)
-		cfg := withPorts(health, freePort(t), fmt.Sprintf(`receivers:
-  otlp:
-    protocols:
-      grpc:
-        endpoint: 127.0.0.1:%d
-connectors:
-  oauth_span_metrics:
-    flush_interval: 1s
-exporters:
-  prometheus:
-    endpoint: 127.0.0.1:%d
-`, otlp, metrics))
-		p := start(t, fmt.Sprintf("gateway-%d", i), append(slicesClone(common),
+		cfg := withPorts(t, health, freePort(t), gatewayListeners(otlp, metrics))
+		p := testutil.StartProcess(t, fmt.Sprintf("gateway-%d", i), append(slicesClone(common),
 			"OTELCOL_OAUTH_STORAGE_DIR="+t.TempDir(),
 			fmt.Sprintf("OTELCOL_OAUTH_LOKI_ENDPOINT=http://127.0.0.1:%d/otlp", freePort(t)),
 		), bin, "--config", filepath.Join(root, "deploy", "gateway.yaml"), "--config", cfg)
-		p.waitHTTP(t, fmt.Sprintf("http://127.0.0.1:%d/", health), 300)
+		p.WaitHTTP(fmt.Sprintf("http://127.0.0.1:%d/", health), processReady)
 	}
 
 	// The load-balancing tier: the shipped config with a static resolver in
 	// place of DNS (one IP, two ports); the certificate names localhost.
 	lbOTLP, lbHealth := freePort(t), freePort(t)
 	hosts := fmt.Sprintf(`["localhost:%d", "localhost:%d"]`, gwOTLP[0], gwOTLP[1])
-	lbCfg := withPorts(lbHealth, freePort(t), fmt.Sprintf(`receivers:
+	lbCfg := withPorts(t, lbHealth, freePort(t), fmt.Sprintf(`receivers:
   otlp:
     protocols:
       grpc:
@@ -132,16 +100,16 @@ exporters:
       static:
         hostnames: %s
 `, lbOTLP, hosts, hosts))
-	lb := start(t, "loadbalancer", append(slicesClone(common), "OTELCOL_OAUTH_GATEWAYS=localhost"),
+	lb := testutil.StartProcess(t, "loadbalancer", append(slicesClone(common), "OTELCOL_OAUTH_GATEWAYS=localhost"),
 		bin, "--config", filepath.Join(root, "deploy", "loadbalancer.yaml"), "--config", lbCfg)
-	lb.waitHTTP(t, fmt.Sprintf("http://127.0.0.1:%d/", lbHealth), 300)
+	lb.WaitHTTP(fmt.Sprintf("http://127.0.0.1:%d/", lbHealth), processReady)
 
 	// Two agents forwarding to the tier.
 	var agentHTTP []int
 	for i := 0; i < 2; i++ {
 		httpPort, health := freePort(t), freePort(t)
 		agentHTTP = append(agentHTTP, httpPort)
-		cfg := withPorts(health, freePort(t), fmt.Sprintf(`receivers:
+		cfg := withPorts(t, health, freePort(t), fmt.Sprintf(`receivers:
   otlp:
     protocols:
       grpc:
@@ -149,12 +117,12 @@ exporters:
       http:
         endpoint: 127.0.0.1:%d
 `, freePort(t), httpPort))
-		p := start(t, fmt.Sprintf("agent-%d", i), append(slicesClone(common),
+		p := testutil.StartProcess(t, fmt.Sprintf("agent-%d", i), append(slicesClone(common),
 			fmt.Sprintf("OTELCOL_OAUTH_FORWARD_ENDPOINT=localhost:%d", lbOTLP),
 			"OTELCOL_OAUTH_APP_LOGS="+filepath.Join(t.TempDir(), "*.log"),
 			"OTELCOL_OAUTH_STORAGE_DIR="+t.TempDir(),
 		), bin, "--config", filepath.Join(root, "deploy", "agent.yaml"), "--config", cfg)
-		p.waitHTTP(t, fmt.Sprintf("http://127.0.0.1:%d/", health), 300)
+		p.WaitHTTP(fmt.Sprintf("http://127.0.0.1:%d/", health), processReady)
 	}
 
 	// Apps: one tracer per (agent, client). Each client refreshes its own
