@@ -149,13 +149,20 @@ func (s *OTLPSink) LogRecords() []plog.LogRecord {
 	defer s.mu.Unlock()
 	var out []plog.LogRecord
 	for _, ld := range s.logs {
-		for i := 0; i < ld.ResourceLogs().Len(); i++ {
-			sls := ld.ResourceLogs().At(i).ScopeLogs()
-			for j := 0; j < sls.Len(); j++ {
-				lrs := sls.At(j).LogRecords()
-				for k := 0; k < lrs.Len(); k++ {
-					out = append(out, lrs.At(k))
-				}
+		out = append(out, LogRecordsOf(ld)...)
+	}
+	return out
+}
+
+// LogRecordsOf returns every log record of ld, in order.
+func LogRecordsOf(ld plog.Logs) []plog.LogRecord {
+	var out []plog.LogRecord
+	for i := 0; i < ld.ResourceLogs().Len(); i++ {
+		sls := ld.ResourceLogs().At(i).ScopeLogs()
+		for j := 0; j < sls.Len(); j++ {
+			lrs := sls.At(j).LogRecords()
+			for k := 0; k < lrs.Len(); k++ {
+				out = append(out, lrs.At(k))
 			}
 		}
 	}
@@ -168,13 +175,20 @@ func (s *OTLPSink) Spans() []ptrace.Span {
 	defer s.mu.Unlock()
 	var out []ptrace.Span
 	for _, td := range s.traces {
-		for i := 0; i < td.ResourceSpans().Len(); i++ {
-			sss := td.ResourceSpans().At(i).ScopeSpans()
-			for j := 0; j < sss.Len(); j++ {
-				sp := sss.At(j).Spans()
-				for k := 0; k < sp.Len(); k++ {
-					out = append(out, sp.At(k))
-				}
+		out = append(out, SpansOf(td)...)
+	}
+	return out
+}
+
+// SpansOf returns every span of td, in order.
+func SpansOf(td ptrace.Traces) []ptrace.Span {
+	var out []ptrace.Span
+	for i := 0; i < td.ResourceSpans().Len(); i++ {
+		sss := td.ResourceSpans().At(i).ScopeSpans()
+		for j := 0; j < sss.Len(); j++ {
+			sp := sss.At(j).Spans()
+			for k := 0; k < sp.Len(); k++ {
+				out = append(out, sp.At(k))
 			}
 		}
 	}

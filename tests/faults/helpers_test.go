@@ -120,14 +120,8 @@ func spanKey(sp ptrace.Span) string {
 
 func spanKeys(td ptrace.Traces) []string {
 	var out []string
-	for i := 0; i < td.ResourceSpans().Len(); i++ {
-		sss := td.ResourceSpans().At(i).ScopeSpans()
-		for j := 0; j < sss.Len(); j++ {
-			sp := sss.At(j).Spans()
-			for k := 0; k < sp.Len(); k++ {
-				out = append(out, spanKey(sp.At(k)))
-			}
-		}
+	for _, sp := range testutil.SpansOf(td) {
+		out = append(out, spanKey(sp))
 	}
 	return out
 }
@@ -139,14 +133,8 @@ func logKey(lr plog.LogRecord) string {
 
 func logKeys(ld plog.Logs) []string {
 	var out []string
-	for i := 0; i < ld.ResourceLogs().Len(); i++ {
-		sls := ld.ResourceLogs().At(i).ScopeLogs()
-		for j := 0; j < sls.Len(); j++ {
-			lrs := sls.At(j).LogRecords()
-			for k := 0; k < lrs.Len(); k++ {
-				out = append(out, logKey(lrs.At(k)))
-			}
-		}
+	for _, lr := range testutil.LogRecordsOf(ld) {
+		out = append(out, logKey(lr))
 	}
 	return out
 }

@@ -35,19 +35,12 @@ func lokiKey(ts int64, traceID, spanID string) string {
 
 func lokiKeys(ld plog.Logs) []string {
 	var out []string
-	for i := 0; i < ld.ResourceLogs().Len(); i++ {
-		sls := ld.ResourceLogs().At(i).ScopeLogs()
-		for j := 0; j < sls.Len(); j++ {
-			lrs := sls.At(j).LogRecords()
-			for k := 0; k < lrs.Len(); k++ {
-				lr := lrs.At(k)
-				ts := lr.Timestamp()
-				if ts == 0 {
-					ts = lr.ObservedTimestamp()
-				}
-				out = append(out, lokiKey(int64(ts), lr.TraceID().String(), lr.SpanID().String()))
-			}
+	for _, lr := range testutil.LogRecordsOf(ld) {
+		ts := lr.Timestamp()
+		if ts == 0 {
+			ts = lr.ObservedTimestamp()
 		}
+		out = append(out, lokiKey(int64(ts), lr.TraceID().String(), lr.SpanID().String()))
 	}
 	return out
 }

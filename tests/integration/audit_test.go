@@ -178,15 +178,7 @@ func (ac *auditCollector) records(t *testing.T) []plog.LogRecord {
 		if err != nil {
 			continue
 		}
-		for i := 0; i < ld.ResourceLogs().Len(); i++ {
-			sls := ld.ResourceLogs().At(i).ScopeLogs()
-			for j := 0; j < sls.Len(); j++ {
-				lrs := sls.At(j).LogRecords()
-				for k := 0; k < lrs.Len(); k++ {
-					out = append(out, lrs.At(k))
-				}
-			}
-		}
+		out = append(out, testutil.LogRecordsOf(ld)...)
 	}
 	return out
 }
