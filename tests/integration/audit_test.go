@@ -3,7 +3,6 @@
 package integration
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -11,7 +10,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -165,16 +163,9 @@ service:
 // records reads every log record the file exporter wrote so far.
 func (ac *auditCollector) records(t *testing.T) []plog.LogRecord {
 	t.Helper()
-	f, err := os.Open(ac.logsFile)
-	if err != nil {
-		return nil
-	}
-	defer f.Close()
 	var out []plog.LogRecord
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 16<<20)
-	for sc.Scan() {
-		ld, err := (&plog.JSONUnmarshaler{}).UnmarshalLogs(sc.Bytes())
+	for _, line := range readLines(ac.logsFile) {
+		ld, err := (&plog.JSONUnmarshaler{}).UnmarshalLogs(line)
 		if err != nil {
 			continue
 		}
