@@ -199,10 +199,10 @@ func TestAuditPullCursorSurvivesRestartWithFileStorage(t *testing.T) {
 	first := srv.add("a", 12, time.Now().Add(-5*time.Minute))
 
 	ac := startAuditCollector(t, stateDir, srv.srv.URL, start)
-	got := ac.waitIDs(t, len(first))
+	ac.waitIDs(t, len(first))
 	// A few more polls: nothing may come twice.
 	srv.morePolls(t, 3)
-	got = ac.waitIDs(t, len(first))
+	got := ac.waitIDs(t, len(first))
 	require.ElementsMatch(t, first, got)
 
 	recs := ac.records(t)
@@ -228,9 +228,9 @@ func TestAuditPullCursorSurvivesRestartWithFileStorage(t *testing.T) {
 	// file_storage directory: only those, exactly once.
 	second := srv.add("b", 9, time.Now().Add(-time.Minute))
 	ac2 := startAuditCollector(t, stateDir, srv.srv.URL, start)
-	got2 := ac2.waitIDs(t, len(second))
+	ac2.waitIDs(t, len(second))
 	srv.morePolls(t, 3)
-	got2 = ac2.waitIDs(t, len(second))
+	got2 := ac2.waitIDs(t, len(second))
 	require.ElementsMatch(t, second, got2, "the restarted collector repeated or lost events")
 	require.NoError(t, ac2.col.Stop(30*time.Second))
 }
