@@ -31,6 +31,8 @@ type Options struct {
 	// Max adds a run per scenario that sends the largest traffic set as fast
 	// as the collector accepts.
 	Max bool
+	// NoFixed skips the fixed-rate runs (Rates still size the traffic).
+	NoFixed bool
 	// Scenarios to run (default passthrough, oauth, upstream).
 	Scenarios []string
 	// Procs is the collector's GOMAXPROCS (default 1).
@@ -284,10 +286,17 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	}
 	var modes []mode
 	for _, r := range o.Rates {
+		if o.NoFixed {
+			break
+		}
 		modes = append(modes, mode{fmt.Sprintf("%.0fk/s", r/1000), r, tr.prefixFor(int(r * o.Duration.Seconds()))})
 	}
 	if o.Max {
-		modes = append(modes, mode{"max", 0, len(tr.payloads)})
+		name := "max"
+		if o.MaxWorkers > 1 {
+			name = fmt.Sprintf("max (%d in flight)", o.MaxWorkers)
+		}
+		modes = append(modes, mode{name, 0, len(tr.payloads)})
 	}
 	for _, m := range modes {
 		for _, sc := range o.Scenarios {

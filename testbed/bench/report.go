@@ -42,7 +42,7 @@ func Markdown(rep *Report) string {
 		w("- %s, %s: %s ratio %.2f (goal %s)\n", r.Mode, r.What, what, v, r.Goal)
 	}
 	for _, r := range rep.Runs {
-		if r.Mode == "max" {
+		if strings.HasPrefix(r.Mode, "max") {
 			w("- max rate with GOMAXPROCS=1, %s: %.0f records/s (collector at %.0f%% of a core)\n", r.Scenario, r.Achieved, r.CPUPercent)
 		}
 	}

@@ -31,6 +31,7 @@ func main() {
 		duration  = flag.Duration("duration", envDuration("BENCH_DURATION", 15*time.Second), "length of each fixed-rate run ($BENCH_DURATION)")
 		rates     = flag.String("rates", envStr("BENCH_RATES", "10000,50000"), "fixed rates in records/s ($BENCH_RATES)")
 		noMax     = flag.Bool("no-max", false, "skip the max-rate runs")
+		noFixed   = flag.Bool("no-fixed", false, "skip the fixed-rate runs (-rates still sizes the traffic)")
 		scenarios = flag.String("scenarios", envStr("BENCH_SCENARIOS", "passthrough,oauth,upstream"), "scenarios ($BENCH_SCENARIOS)")
 		families  = flag.Int("families", envInt("BENCH_FAMILIES", 1_000_000), "token families of the memory scenario, 0 to skip ($BENCH_FAMILIES)")
 		procs     = flag.Int("gomaxprocs", 1, "the collector's GOMAXPROCS")
@@ -66,7 +67,7 @@ func main() {
 		fmt.Fprintf(os.Stderr, time.Now().Format("15:04:05 ")+format+"\n", args...)
 	}
 	rep, err := bench.Run(ctx, bench.Options{
-		Bin: *binFlag, ResultsDir: *out, Duration: *duration, Rates: rs, Max: !*noMax,
+		Bin: *binFlag, ResultsDir: *out, Duration: *duration, Rates: rs, Max: !*noMax, NoFixed: *noFixed,
 		Scenarios: strings.Split(*scenarios, ","), Procs: *procs, Seed: *seed, Families: *families,
 		Protocol: *protocol, MaxWorkers: *maxInFl, Profile: !*noProfile, Logf: logf,
 	})
