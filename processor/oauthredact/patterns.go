@@ -35,6 +35,9 @@ type valuePattern struct {
 	prefix   string
 	anchored *regexp.Regexp // ^(?:re), used at each prefix occurrence
 	re       *regexp.Regexp // unanchored, used when there is no prefix
+	// match, for a built-in format, replaces anchored: the match length at
+	// the start of its argument, or -1.
+	match    func(string) int
 	boundary bool
 	group    bool // the first capturing group is the secret
 }

@@ -92,11 +92,12 @@ func newRules(cfg *Config) *rules {
 	for _, p := range cfg.SecretKeyPatterns {
 		r.keyPatterns = append(r.keyPatterns, regexp.MustCompile(p)) // validated
 	}
-	for _, f := range BuiltinTokenFormats {
+	for i, f := range BuiltinTokenFormats {
 		p, err := compilePattern(f.Regexp, true)
 		if err != nil {
 			panic(err) // built-in, covered by tests
 		}
+		p.match = builtinMatchers[i]
 		r.patterns = append(r.patterns, p)
 	}
 	for _, expr := range cfg.ValuePatterns {
@@ -1096,12 +1097,11 @@ func (sc *scanner) scanPatterns(s string) {
 			if i > 0 && isTokenByte(s[i-1]) || insideFingerprint(s, i) {
 				continue
 			}
-			m := p.anchored.FindStringSubmatchIndex(s[i:])
-			if m == nil {
+			end := sc.matchAt(s, i, p)
+			if end < 0 {
 				continue
 			}
-			sc.addMatch(s, m, i, p)
-			i += m[1] - 1
+			i = end - 1
 			break
 		}
 	}
@@ -1131,13 +1131,29 @@ func (sc *scanner) scanPattern(s string, p *valuePattern) {
 		if at > 0 && isTokenByte(s[at-1]) || insideFingerprint(s, at) {
 			continue
 		}
-		m := p.anchored.FindStringSubmatchIndex(s[at:])
-		if m == nil {
-			continue
+		if end := sc.matchAt(s, at, p); end >= 0 {
+			off = end
 		}
-		sc.addMatch(s, m, at, p)
-		off = at + m[1]
 	}
+}
+
+// matchAt runs a prefixed pattern anchored at s[at:], records a match and
+// returns where it ends, or -1.
+func (sc *scanner) matchAt(s string, at int, p *valuePattern) int {
+	if p.match != nil {
+		n := p.match(s[at:])
+		if n < 0 {
+			return -1
+		}
+		sc.addSpan(s, at, at+n, p)
+		return at + n
+	}
+	m := p.anchored.FindStringSubmatchIndex(s[at:])
+	if m == nil {
+		return -1
+	}
+	sc.addMatch(s, m, at, p)
+	return at + m[1]
 }
 
 func (sc *scanner) addMatch(s string, m []int, at int, p *valuePattern) {
@@ -1145,8 +1161,10 @@ func (sc *scanner) addMatch(s string, m []int, at int, p *valuePattern) {
 	if p.group && len(m) >= 4 && m[2] >= 0 {
 		start, end = m[2], m[3]
 	}
-	start += at
-	end += at
+	sc.addSpan(s, start+at, end+at, p)
+}
+
+func (sc *scanner) addSpan(s string, start, end int, p *valuePattern) {
 	if !p.boundary && insideFingerprint(s, start) {
 		return
 	}
