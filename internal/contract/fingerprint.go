@@ -26,6 +26,7 @@ type Fingerprinter struct {
 	mac hash.Hash
 	sum []byte
 	out []byte
+	in  []byte // the secret, copied: hash.Hash takes bytes, and a conversion would allocate
 }
 
 // ValidateKey reports why a key cannot be used. It never includes the key.
@@ -61,7 +62,9 @@ func (f *Fingerprinter) Fingerprint(secret string) string {
 // AppendFingerprint appends the fingerprint of secret to dst.
 func (f *Fingerprinter) AppendFingerprint(dst []byte, secret string) []byte {
 	f.mac.Reset()
-	_, _ = f.mac.Write([]byte(secret))
+	f.in = append(f.in[:0], secret...)
+	_, _ = f.mac.Write(f.in)
+	clear(f.in)
 	f.sum = f.mac.Sum(f.sum[:0])
 	dst = append(dst, FingerprintPrefix...)
 	return base64.RawURLEncoding.AppendEncode(dst, f.sum[:fingerprintBytes])
