@@ -166,7 +166,7 @@ func newState(cfg *Config, now func() time.Time) *state {
 		maxFlows:  defaultMaxFlows,
 		maxTokens: defaultMaxTokens,
 		maxPKCE:   defaultMaxPKCE,
-		dedup:     newDedupSet(defaultMaxDedup),
+		dedup:     newDedupSet(defaultMaxDedup, cfg.FlowTTL),
 		overflow:  map[string]int64{},
 		evictions: map[string]int64{},
 		sides:     cfg.Sides,
@@ -347,8 +347,8 @@ func (s *state) consumeTraces(td ptrace.Traces) {
 					r.duration = float64(r.end-r.start) / 1e9
 				}
 				if s.count(g, &r, nowN) && r.f.op != "" && !r.traceID.IsEmpty() && !r.spanID.IsEmpty() {
-					if s.dedup.add(dedupKey{r.traceID, r.spanID, opIndex(r.f.op)}, nowN+int64(s.cfg.FlowTTL)) {
-						s.evictions["dedup"]++
+					if n := s.dedup.add(dedupKey{r.traceID, r.spanID, opIndex(r.f.op)}, nowN); n > 0 {
+						s.evictions["dedup"] += int64(n)
 					}
 				}
 			}

@@ -283,7 +283,7 @@ func TestBoundedStateEvictions(t *testing.T) {
 	h := newHarnessWithSettings(t, defaultConfig(), set, nil, nil)
 	st := h.traces.agg.st
 	st.maxFlows, st.maxTokens, st.maxPKCE, st.maxGroups = 2, 2, 2, 3
-	st.dedup = newDedupSet(2)
+	st.dedup = newDedupSet(2, time.Hour)
 
 	for i := range 5 {
 		svc := string(rune('a' + i))
@@ -296,7 +296,7 @@ func TestBoundedStateEvictions(t *testing.T) {
 	assert.Equal(t, 2, st.flows.live)
 	assert.Equal(t, 2, st.tokens)
 	assert.Equal(t, 2, st.pkce)
-	assert.Len(t, st.dedup.m, 2)
+	assert.Equal(t, 2, st.dedup.len())
 	assert.Len(t, st.groups, 4, "three groups, then one overflow group")
 	md := h.flush()
 	assert.Equal(t, 3.0, mustPoint(t, md, "other", contract.MetricPKCEStatesCreatedTotal), "services past the bound count as other")

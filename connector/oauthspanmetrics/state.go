@@ -1,7 +1,9 @@
 package oauthspanmetrics
 
 import (
+	"hash/maphash"
 	"math"
+	"time"
 
 	"github.com/cespare/xxhash/v2"
 )
@@ -226,62 +228,123 @@ type dedupKey struct {
 	op    uint8
 }
 
-type dedupSlot struct {
-	k   dedupKey
-	exp int64
-}
-
-// dedupSet remembers counted OAuth spans for a TTL, at most max of them: a
-// ring buffer (growing up to max) plus a map, both pointer-free.
+// dedupSet remembers counted OAuth spans for at least ttl (at most twice
+// that), and at most max of them. Every span is added, so it must be cheap:
+// two generations of an open-addressing table of 64-bit keyed hashes, no
+// per-entry expiry and nothing for the garbage collector to scan. When the
+// current generation is older than ttl, or holds max/2 entries, the previous
+// one is dropped; dropping it for room counts as evictions. Two spans whose
+// hashes collide (about n/2^64) would make one log record go uncounted.
 type dedupSet struct {
-	m    map[dedupKey]int64
-	ring []dedupSlot
-	head int // oldest slot
-	n    int
-	max  int
+	seed      maphash.Seed
+	cur, prev dedupTable
+	since     int64 // when cur started
+	ttl       int64
+	perGen    int
 }
 
-func newDedupSet(maxEntries int) *dedupSet {
-	return &dedupSet{m: map[dedupKey]int64{}, max: maxEntries}
+func newDedupSet(maxEntries int, ttl time.Duration) *dedupSet {
+	return &dedupSet{seed: maphash.MakeSeed(), ttl: int64(ttl), perGen: max(1, maxEntries/2)}
+}
+
+func (d *dedupSet) hash(k dedupKey) uint64 {
+	if h := maphash.Comparable(d.seed, k); h != 0 {
+		return h
+	}
+	return 1 // 0 marks an empty slot
 }
 
 func (d *dedupSet) has(k dedupKey) bool {
-	_, ok := d.m[k]
-	return ok
+	h := d.hash(k)
+	return d.cur.has(h) || d.prev.has(h)
 }
 
-// add remembers k until exp and reports whether an older entry had to be
-// evicted to make room.
-func (d *dedupSet) add(k dedupKey, exp int64) (evicted bool) {
-	if d.n == len(d.ring) {
-		if len(d.ring) < d.max {
-			grown := make([]dedupSlot, min(d.max, 2*len(d.ring)+64))
-			for i := range d.n {
-				grown[i] = d.ring[(d.head+i)%len(d.ring)]
-			}
-			d.ring, d.head = grown, 0
-		} else {
-			d.pop()
-			evicted = true
-		}
+// add remembers k, seen at now, and returns how many older entries had to
+// be dropped early to make room.
+func (d *dedupSet) add(k dedupKey, now int64) (evicted int) {
+	d.expire(now)
+	h := d.hash(k)
+	if d.cur.has(h) || d.prev.has(h) {
+		return 0
 	}
-	d.ring[(d.head+d.n)%len(d.ring)] = dedupSlot{k, exp}
-	d.n++
-	d.m[k] = exp
+	if d.cur.n >= d.perGen {
+		evicted = d.prev.n
+		d.rotate(now)
+	}
+	d.cur.insert(h)
 	return evicted
 }
 
-func (d *dedupSet) pop() {
-	s := d.ring[d.head]
-	d.head = (d.head + 1) % len(d.ring)
-	d.n--
-	if exp, ok := d.m[s.k]; ok && exp == s.exp {
-		delete(d.m, s.k)
+// expire drops the previous generation once the current one is ttl old:
+// its entries are then older than ttl.
+func (d *dedupSet) expire(now int64) {
+	if now-d.since >= d.ttl {
+		d.rotate(now)
 	}
 }
 
-func (d *dedupSet) expire(now int64) {
-	for d.n > 0 && d.ring[d.head].exp <= now {
-		d.pop()
+func (d *dedupSet) rotate(now int64) {
+	d.cur, d.prev = d.prev, d.cur
+	d.cur.reset()
+	d.since = now
+}
+
+func (d *dedupSet) len() int { return d.cur.n + d.prev.n }
+
+// dedupTable is a set of non-zero 64-bit hashes, linear probing, at most
+// half full.
+type dedupTable struct {
+	slots []uint64
+	n     int
+}
+
+func (t *dedupTable) has(h uint64) bool {
+	if t.n == 0 {
+		return false
+	}
+	mask := uint64(len(t.slots) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		switch t.slots[i] {
+		case h:
+			return true
+		case 0:
+			return false
+		}
+	}
+}
+
+func (t *dedupTable) insert(h uint64) {
+	if 2*(t.n+1) > len(t.slots) {
+		t.grow()
+	}
+	mask := uint64(len(t.slots) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		switch t.slots[i] {
+		case h:
+			return
+		case 0:
+			t.slots[i] = h
+			t.n++
+			return
+		}
+	}
+}
+
+func (t *dedupTable) grow() {
+	old := t.slots
+	t.slots = make([]uint64, max(64, 2*len(old)))
+	t.n = 0
+	for _, h := range old {
+		if h != 0 {
+			t.insert(h)
+		}
+	}
+}
+
+// reset empties the table and keeps its memory for the next generation.
+func (t *dedupTable) reset() {
+	if t.n > 0 {
+		clear(t.slots)
+		t.n = 0
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -56,17 +57,51 @@ func TestFIFOKeyedAndOrdered(t *testing.T) {
 	require.Nil(t, f.front())
 }
 
+func dk(i int) dedupKey { return dedupKey{trace: [16]byte{byte(i), byte(i >> 8)}, op: 1} }
+
 func TestDedupSetBounded(t *testing.T) {
-	d := newDedupSet(100)
+	d := newDedupSet(100, time.Hour)
 	evicted := 0
 	for i := range 1000 {
-		if d.add(dedupKey{trace: [16]byte{byte(i), byte(i >> 8)}, op: 1}, int64(i)) {
-			evicted++
-		}
+		evicted += d.add(dk(i), int64(i))
 	}
 	require.Equal(t, 900, evicted)
-	require.Len(t, d.m, 100)
-	require.True(t, d.has(dedupKey{trace: [16]byte{byte(999 & 0xff), byte(999 >> 8)}, op: 1}))
-	d.expire(949)
-	require.Len(t, d.m, 50)
+	require.Equal(t, 100, d.len())
+	for i := 900; i < 1000; i++ {
+		require.True(t, d.has(dk(i)), "recent key %d", i)
+	}
+	require.False(t, d.has(dk(899)))
+	require.Zero(t, d.add(dk(999), 1000), "a key already there is not added again")
+	require.Equal(t, 100, d.len())
+}
+
+func TestDedupSetKeepsEntriesForTTL(t *testing.T) {
+	const ttl = int64(10 * time.Second)
+	d := newDedupSet(1000, time.Duration(ttl))
+	d.add(dk(1), 0)
+	d.add(dk(2), ttl-1) // the end of the first generation
+	d.expire(ttl)       // both move to the previous generation
+	require.True(t, d.has(dk(1)))
+	require.True(t, d.has(dk(2)))
+	d.expire(2*ttl - 1)
+	require.True(t, d.has(dk(2)), "kept for at least ttl")
+	d.expire(2 * ttl)
+	require.False(t, d.has(dk(1)))
+	require.False(t, d.has(dk(2)), "dropped after at most twice ttl")
+	require.Zero(t, d.len())
+}
+
+func TestDedupTableGrows(t *testing.T) {
+	var tb dedupTable
+	for h := uint64(1); h <= 5000; h++ {
+		tb.insert(h * 0x9E3779B97F4A7C15)
+	}
+	require.Equal(t, 5000, tb.n)
+	require.LessOrEqual(t, 2*tb.n, len(tb.slots))
+	for h := uint64(1); h <= 5000; h++ {
+		require.True(t, tb.has(h*0x9E3779B97F4A7C15))
+	}
+	require.False(t, tb.has(12345))
+	tb.reset()
+	require.False(t, tb.has(0x9E3779B97F4A7C15))
 }

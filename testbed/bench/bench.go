@@ -48,8 +48,10 @@ type Options struct {
 	// Profile takes a CPU profile of the oauth and upstream collectors
 	// during their max runs and reports the top functions.
 	Profile bool
-	Key     string
-	Logf    func(format string, args ...any)
+	// ProfileFixed also profiles the fixed-rate runs.
+	ProfileFixed bool
+	Key          string
+	Logf         func(format string, args ...any)
 }
 
 func (o *Options) defaults() {
@@ -485,7 +487,7 @@ func runOne(ctx context.Context, o *Options, tr *traffic, sc, modeName string, r
 	selfBefore, _ := ReadProc(os.Getpid())
 	sampler := StartSampler(col.Pid(), 200*time.Millisecond)
 	profDone := make(chan []string, 1)
-	if ports.Pprof != 0 && rate == 0 {
+	if ports.Pprof != 0 && (rate == 0 || o.ProfileFixed) {
 		go func() { profDone <- profile(ports.Pprof, o, sc, modeName) }()
 	} else {
 		profDone <- nil

@@ -157,7 +157,7 @@ func roundTrip(b *testing.B, p *stagePipeline, pl oauthgen.Payload) {
 // is never a reuse. It is the quick loop for the testbed's CPU ratio; the
 // testbed itself (make bench-testbed) is the measurement that counts.
 func BenchmarkPipelineTestbedTraffic(b *testing.B) {
-	g := oauthgen.New(oauthgen.Config{Seed: 1, Records: 60_000, Rate: 50_000, GracePeriod: 10 * time.Millisecond, Start: time.Now()})
+	g := oauthgen.New(oauthgen.Config{Seed: 1, Records: 240_000, Rate: 50_000, GracePeriod: 10 * time.Millisecond, Start: time.Now()})
 	var payloads []oauthgen.Payload
 	for {
 		r, ok := g.Next()

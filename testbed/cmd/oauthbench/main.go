@@ -38,6 +38,7 @@ func main() {
 		seed      = flag.Uint64("seed", 1, "generator seed")
 		protocol  = flag.String("protocol", "grpc", "grpc or http towards the collector")
 		noProfile = flag.Bool("no-profile", false, "skip the CPU profiles of the max runs")
+		profFixed = flag.Bool("profile-fixed", false, "also profile the fixed-rate runs")
 		maxInFl   = flag.Int("max-in-flight", 1, "requests in flight in the max runs (more than 1 may reorder records, which detection depends on)")
 	)
 	flag.Parse()
@@ -69,7 +70,7 @@ func main() {
 	rep, err := bench.Run(ctx, bench.Options{
 		Bin: *binFlag, ResultsDir: *out, Duration: *duration, Rates: rs, Max: !*noMax, NoFixed: *noFixed,
 		Scenarios: strings.Split(*scenarios, ","), Procs: *procs, Seed: *seed, Families: *families,
-		Protocol: *protocol, MaxWorkers: *maxInFl, Profile: !*noProfile, Logf: logf,
+		Protocol: *protocol, MaxWorkers: *maxInFl, Profile: !*noProfile, ProfileFixed: *profFixed, Logf: logf,
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "oauthbench:", err)
