@@ -263,15 +263,15 @@ func (d *dedupSet) has(k dedupKey) bool {
 // be dropped early to make room.
 func (d *dedupSet) add(k dedupKey, now int64) (evicted int) {
 	d.expire(now)
+	// A span already in the previous generation (a retried export) is
+	// added again; that only keeps it longer, and saves a probe per span.
 	h := d.hash(k)
-	if d.cur.has(h) || d.prev.has(h) {
+	if d.cur.insert(h, d.perGen) {
 		return 0
 	}
-	if d.cur.n >= d.perGen {
-		evicted = d.prev.n
-		d.rotate(now)
-	}
-	d.cur.insert(h)
+	evicted = d.prev.n
+	d.rotate(now)
+	d.cur.insert(h, d.perGen)
 	return evicted
 }
 
@@ -313,7 +313,9 @@ func (t *dedupTable) has(h uint64) bool {
 	}
 }
 
-func (t *dedupTable) insert(h uint64) {
+// insert adds h unless the table already holds limit entries, and reports
+// whether h is now in the table.
+func (t *dedupTable) insert(h uint64, limit int) bool {
 	if 2*(t.n+1) > len(t.slots) {
 		t.grow()
 	}
@@ -321,11 +323,14 @@ func (t *dedupTable) insert(h uint64) {
 	for i := h & mask; ; i = (i + 1) & mask {
 		switch t.slots[i] {
 		case h:
-			return
+			return true
 		case 0:
+			if t.n >= limit {
+				return false
+			}
 			t.slots[i] = h
 			t.n++
-			return
+			return true
 		}
 	}
 }
@@ -336,7 +341,7 @@ func (t *dedupTable) grow() {
 	t.n = 0
 	for _, h := range old {
 		if h != 0 {
-			t.insert(h)
+			t.insert(h, len(old))
 		}
 	}
 }

@@ -94,7 +94,7 @@ func TestDedupSetKeepsEntriesForTTL(t *testing.T) {
 func TestDedupTableGrows(t *testing.T) {
 	var tb dedupTable
 	for h := uint64(1); h <= 5000; h++ {
-		tb.insert(h * 0x9E3779B97F4A7C15)
+		require.True(t, tb.insert(h*0x9E3779B97F4A7C15, 5000))
 	}
 	require.Equal(t, 5000, tb.n)
 	require.LessOrEqual(t, 2*tb.n, len(tb.slots))
@@ -102,6 +102,8 @@ func TestDedupTableGrows(t *testing.T) {
 		require.True(t, tb.has(h*0x9E3779B97F4A7C15))
 	}
 	require.False(t, tb.has(12345))
+	require.False(t, tb.insert(12345, 5000), "full")
+	require.True(t, tb.insert(0x9E3779B97F4A7C15, 5000), "already there")
 	tb.reset()
 	require.False(t, tb.has(0x9E3779B97F4A7C15))
 }
