@@ -56,7 +56,7 @@ func FuzzScan(f *testing.F) {
 		// second pass, as for the rest of the batch
 		if len(sc.knownList) > 0 {
 			sc.echoing = true
-			sc.echo.build(sc.knownList)
+			sc.echo.build(sc.knownList, sc.minKnown)
 			sc.scanKnown(out)
 			out, _ = sc.apply(out)
 			sc.echoing = false

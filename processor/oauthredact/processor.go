@@ -268,7 +268,7 @@ func (r *redactor) process(ctx context.Context, sig signal, walk func(*scanner))
 	walk(sc)
 	if len(sc.knownList) > 0 {
 		sc.echoing = true
-		sc.echo.build(sc.knownList)
+		sc.echo.build(sc.knownList, sc.minKnown)
 		walk(sc)
 	}
 	r.put(ctx, sc, sig)
