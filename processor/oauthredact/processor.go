@@ -72,7 +72,7 @@ type scanner struct {
 	finds     []finding
 	out       []byte
 	tmp       []byte
-	known     map[string]knownSecret
+	known     knownSecrets
 	knownList []string
 	minKnown  int
 	keyCache  map[string]keyKind
@@ -102,7 +102,6 @@ func newRedactor(cfg *Config, set processor.Settings) (*redactor, error) {
 	r.pool.New = func() any {
 		sc := &scanner{
 			rules:    r.rules,
-			known:    map[string]knownSecret{},
 			keyCache: map[string]keyKind{},
 		}
 		if r.rules.action == ActionFingerprint {
@@ -131,7 +130,7 @@ func (r *redactor) put(ctx context.Context, sc *scanner, sig signal) {
 		}
 	}
 	sc.counts = [numPositions]int64{}
-	clear(sc.known)
+	sc.known.reset()
 	clear(sc.knownList)
 	sc.knownList = sc.knownList[:0]
 	sc.minKnown = 0

@@ -1377,8 +1377,8 @@ func (sc *scanner) apply(s string) (string, int) {
 // replacement returns what a secret becomes, and remembers a named secret
 // for the batch-wide search.
 func (sc *scanner) replacement(secret string, named bool) string {
-	k, ok := sc.known[secret]
-	if !ok {
+	k := sc.known.get(secret)
+	if k.rep == "" {
 		k.rep = sc.rules.mask
 		if sc.rules.action == ActionFingerprint {
 			k.rep = sc.fp.Fingerprint(secret)
@@ -1391,14 +1391,5 @@ func (sc *scanner) replacement(secret string, named bool) string {
 			sc.minKnown = len(secret)
 		}
 	}
-	if !ok || k.listed {
-		sc.known[secret] = k
-	}
 	return k.rep
-}
-
-// knownSecret is the replacement of a secret of the batch.
-type knownSecret struct {
-	rep    string
-	listed bool // in knownList
 }
