@@ -30,7 +30,7 @@ const (
 // rules is the immutable, shared part of the redactor: key sets and token
 // formats, built once from the config.
 type rules struct {
-	keys map[string]keyKind // lower case: allow_keys and secret keys
+	keys nameIndex // allow_keys and secret keys
 	// secretWords are the secret keys without '.', lower case, without '_'
 	// and '-' (accesstoken): found before ':' in free text.
 	secretWords map[string]struct{}
@@ -38,7 +38,7 @@ type rules struct {
 	params      map[string]struct{} // lower case
 	keyPatterns []*regexp.Regexp
 	// filters in front of the maps above
-	keyFilter, headerFilter, paramFilter nameFilter
+	headerFilter, paramFilter nameFilter
 	// maxNameLen is the longest parameter or secret key name.
 	maxNameLen int
 	// minPatternLen is the shortest string the token formats can match.
@@ -56,7 +56,6 @@ type rules struct {
 
 func newRules(cfg *Config) *rules {
 	r := &rules{
-		keys:       map[string]keyKind{},
 		secretKeys: map[string]struct{}{},
 		params:     map[string]struct{}{},
 		action:     cfg.Action,
@@ -74,14 +73,18 @@ func newRules(cfg *Config) *rules {
 		r.secretKeys[strings.ToLower(k)] = struct{}{}
 	}
 	r.secretWords = map[string]struct{}{}
+	keys := map[string]keyKind{} // lower case; an allowed key wins
 	for k := range r.secretKeys {
-		r.keys[k] = kindSecret
+		keys[k] = kindSecret
 		if w := strings.NewReplacer("_", "", "-", "").Replace(k); !strings.Contains(w, ".") && len(w) <= 64 {
 			r.secretWords[w] = struct{}{}
 		}
 	}
 	for _, k := range cfg.AllowKeys {
-		r.keys[strings.ToLower(k)] = kindAllow
+		keys[strings.ToLower(k)] = kindAllow
+	}
+	for k, kind := range keys {
+		r.keys.add(k, kind)
 	}
 	for _, p := range contract.SecretParams {
 		r.params[p] = struct{}{}
@@ -105,9 +108,6 @@ func newRules(cfg *Config) *rules {
 		if err == nil { // validated
 			r.patterns = append(r.patterns, p)
 		}
-	}
-	for k := range r.keys {
-		r.keyFilter.add(k)
 	}
 	for _, h := range headerNames {
 		r.headerFilter.add(h)
@@ -218,10 +218,8 @@ var headerNames = []string{"authorization", "proxy-authorization", "proxy_author
 func (sc *scanner) classify(key string) keyKind {
 	r := sc.rules
 	var buf [64]byte
-	if r.keyFilter.may(key) {
-		if k, ok := r.keys[string(lower(&buf, key))]; ok {
-			return k
-		}
+	if k, ok := r.keys.get(key); ok {
+		return k
 	}
 	if seg := key[strings.LastIndexByte(key, '.')+1:]; r.headerFilter.may(seg) {
 		if k := headerKind(lower(&buf, seg)); k != kindText {

@@ -1,0 +1,54 @@
+package oauthredact
+
+// nameIndex finds a name in a fixed set, ASCII case-insensitively, without
+// lower-casing a copy or hashing it for a map: names are bucketed by
+// nameBit (length, first and last byte), a bit set rejects most keys with
+// one load, and a hit costs a comparison with the bucket's names.
+type nameIndex struct {
+	filter nameFilter
+	head   [4096]uint16 // bucket -> 1 + index of its first name, or 0
+	next   []uint16     // 1 + index of the next name in the bucket, or 0
+	names  []string     // lower case
+	kinds  []keyKind
+}
+
+func (x *nameIndex) add(lowerName string, k keyKind) {
+	if lowerName == "" || len(x.names) == 1<<16-1 {
+		return // more names than configs hold; they stay ordinary keys
+	}
+	b := nameBit(lowerName)
+	x.filter.add(lowerName)
+	x.names = append(x.names, lowerName)
+	x.kinds = append(x.kinds, k)
+	x.next = append(x.next, x.head[b])
+	x.head[b] = uint16(len(x.names))
+}
+
+func (x *nameIndex) get(s string) (keyKind, bool) {
+	if !x.filter.may(s) {
+		return 0, false
+	}
+	for j := x.head[nameBit(s)]; j != 0; j = x.next[j-1] {
+		if equalLower(s, x.names[j-1]) {
+			return x.kinds[j-1], true
+		}
+	}
+	return 0, false
+}
+
+// equalLower reports whether s, lower-cased, equals lowerName.
+func equalLower(s, lowerName string) bool {
+	if len(s) != len(lowerName) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lowerName[i] {
+			return false
+		}
+	}
+	return true
+}
