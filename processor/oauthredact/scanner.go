@@ -1182,13 +1182,14 @@ func insideFingerprint(s string, i int) bool {
 
 // echoIndex finds the batch's known secrets in a string. Every secret is at
 // least minLen long, so an occurrence covers minLen-7 consecutive 8-byte
-// windows, and checking every step-th window of the string (step =
-// minLen-7) lands in each occurrence once. Those sampled windows are
-// checked against a Bloom filter of the first step windows of every secret
-// ("grams"); only where one passes are the positions that could start a
-// secret checked, each with an 8-byte load against a second Bloom filter
-// and a map over the secrets' first 8 bytes. With secrets of 30 bytes a
-// string costs one filter check per 23 bytes instead of one per byte.
+// windows, and checking every step-th window of the string (step <=
+// minLen-7) lands in each occurrence within its first step windows. The
+// sampled windows are checked against a Bloom filter of the first step
+// windows of every secret ("grams"); only where one passes are the
+// positions that could start a secret checked, each with an 8-byte load
+// against a second Bloom filter and a map over the secrets' first 8 bytes.
+// With secrets of 15 bytes or more a string costs one filter check per 8
+// bytes instead of one per byte.
 type echoIndex struct {
 	bloom [256]uint64      // 16384 bits over the first 8 bytes
 	first map[uint64]int32 // first 8 bytes -> index of a secret in list
@@ -1198,6 +1199,9 @@ type echoIndex struct {
 	shift uint             // 64 - log2(bits of grams)
 	step  int
 }
+
+// maxEchoStep bounds the sampling step of the echo search.
+const maxEchoStep = 8
 
 // maxEchoChain bounds how many secrets sharing their first 8 bytes are
 // compared at one position.
@@ -1253,8 +1257,11 @@ func (e *echoIndex) build(list []string, minLen int) {
 		e.next = append(e.next, j)
 		e.first[w] = int32(i)
 	}
-	e.step = minLen - 7
-	// about 16 bits per gram: a sampled window passes by chance ~1 in 16
+	// Sampling every step-th window of the strings, with step up to
+	// minLen-7, finds every echo; a step of at most 8 keeps the filter (8
+	// leading windows per secret, about 16 bits each) small enough to build
+	// and clear per batch and to stay in the L1 cache.
+	e.step = min(minLen-7, maxEchoStep)
 	bits := 4096
 	for bits < 16*e.step*len(list) && bits < 1<<20 {
 		bits <<= 1
@@ -1348,6 +1355,11 @@ func (sc *scanner) apply(s string) (string, int) {
 	f := sc.finds
 	if len(f) == 0 {
 		return s, 0
+	}
+	if len(f) == 1 && f[0].start == 0 && f[0].end == len(s) {
+		// the whole value (a secret key's): its replacement as is
+		sc.finds = sc.finds[:0]
+		return sc.replacement(f[0].secret, f[0].named), 1
 	}
 	// insertion sort by start, longest first on ties: the lists are tiny.
 	for i := 1; i < len(f); i++ {
