@@ -347,12 +347,13 @@ func (s *state) consumeTraces(td ptrace.Traces) {
 					r.duration = float64(r.end-r.start) / 1e9
 				}
 				if s.count(g, &r, nowN) && r.f.op != "" && !r.traceID.IsEmpty() && !r.spanID.IsEmpty() {
-					if n := s.dedup.add(dedupKey{r.traceID, r.spanID, opIndex(r.f.op)}, nowN); n > 0 {
-						s.evictions["dedup"] += int64(n)
-					}
+					s.dedup.queue(dedupKey{r.traceID, r.spanID, opIndex(r.f.op)})
 				}
 			}
 		}
+	}
+	if n := s.dedup.flush(nowN); n > 0 {
+		s.evictions["dedup"] += int64(n)
 	}
 }
 

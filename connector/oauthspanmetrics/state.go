@@ -241,6 +241,7 @@ type dedupSet struct {
 	since     int64 // when cur started
 	ttl       int64
 	perGen    int
+	pending   []uint64 // hashes queued for the next flush
 }
 
 func newDedupSet(maxEntries int, ttl time.Duration) *dedupSet {
@@ -259,19 +260,27 @@ func (d *dedupSet) has(k dedupKey) bool {
 	return d.cur.has(h) || d.prev.has(h)
 }
 
-// add remembers k, seen at now, and returns how many older entries had to
-// be dropped early to make room.
-func (d *dedupSet) add(k dedupKey, now int64) (evicted int) {
+// queue remembers k at the next flush. A batch's spans are queued and
+// flushed together: the table is far larger than the CPU caches, and
+// inserts back to back overlap their cache misses.
+func (d *dedupSet) queue(k dedupKey) {
+	d.pending = append(d.pending, d.hash(k))
+}
+
+// flush adds the queued spans, seen at now, and returns how many older
+// entries had to be dropped early to make room.
+func (d *dedupSet) flush(now int64) (evicted int) {
 	d.expire(now)
-	// A span already in the previous generation (a retried export) is
-	// added again; that only keeps it longer, and saves a probe per span.
-	h := d.hash(k)
-	if d.cur.insert(h, d.perGen) {
-		return 0
+	for _, h := range d.pending {
+		// A span already in the previous generation (a retried export) is
+		// added again; that only keeps it longer, and saves a probe.
+		if !d.cur.insert(h, d.perGen) {
+			evicted += d.prev.n
+			d.rotate(now)
+			d.cur.insert(h, d.perGen)
+		}
 	}
-	evicted = d.prev.n
-	d.rotate(now)
-	d.cur.insert(h, d.perGen)
+	d.pending = d.pending[:0]
 	return evicted
 }
 

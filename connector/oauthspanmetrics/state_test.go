@@ -59,6 +59,12 @@ func TestFIFOKeyedAndOrdered(t *testing.T) {
 
 func dk(i int) dedupKey { return dedupKey{trace: [16]byte{byte(i), byte(i >> 8)}, op: 1} }
 
+// add queues one key and flushes it, as a batch of one span.
+func (d *dedupSet) add(k dedupKey, now int64) int {
+	d.queue(k)
+	return d.flush(now)
+}
+
 func TestDedupSetBounded(t *testing.T) {
 	d := newDedupSet(100, time.Hour)
 	evicted := 0
@@ -106,4 +112,18 @@ func TestDedupTableGrows(t *testing.T) {
 	require.True(t, tb.insert(0x9E3779B97F4A7C15, 5000), "already there")
 	tb.reset()
 	require.False(t, tb.has(0x9E3779B97F4A7C15))
+}
+
+func TestDedupSetFlushesABatch(t *testing.T) {
+	d := newDedupSet(100, time.Hour)
+	for i := range 120 {
+		d.queue(dk(i))
+	}
+	require.False(t, d.has(dk(0)), "not before the flush")
+	require.Equal(t, 50, d.flush(1), "the batch overflowed two generations of 50")
+	require.Equal(t, 70, d.len())
+	require.True(t, d.has(dk(119)))
+	require.True(t, d.has(dk(50)))
+	require.False(t, d.has(dk(49)))
+	require.Zero(t, d.flush(2), "nothing queued")
 }
