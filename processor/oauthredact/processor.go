@@ -78,6 +78,10 @@ type scanner struct {
 	keyCache  map[string]keyKind
 	removes   []string
 	echoing   bool // second pass: only the secrets already found
+	recs      []echoRecord
+	cands     []echoCandidate
+	cur       int32 // record being walked, or -1
+	walkAll   bool  // a candidate outside any record: walk everything again
 	echo      echoIndex
 	pos       position
 	n         int // replacements in the current record
@@ -101,6 +105,7 @@ func newRedactor(cfg *Config, set processor.Settings) (*redactor, error) {
 	}
 	r.pool.New = func() any {
 		sc := &scanner{
+			cur:      -1,
 			rules:    r.rules,
 			keyCache: map[string]keyKind{},
 		}
@@ -136,6 +141,7 @@ func (r *redactor) put(ctx context.Context, sc *scanner, sig signal) {
 	sc.minKnown = 0
 	sc.echoing = false
 	sc.echo.list = nil
+	sc.forgetRecords()
 	clear(sc.finds[:cap(sc.finds)])
 	clear(sc.out[:cap(sc.out)])
 	clear(sc.tmp[:cap(sc.tmp)])
@@ -153,6 +159,9 @@ func (sc *scanner) str(s string, kind keyKind) (string, bool) {
 		sc.scanValue(s, kind)
 	}
 	out, n := sc.apply(s)
+	if !sc.echoing {
+		sc.candidate(out)
+	}
 	if n == 0 {
 		return s, false
 	}
@@ -240,6 +249,17 @@ func (sc *scanner) walkMap(m pcommon.Map, parent keyKind) {
 	sc.removes = sc.removes[:mark]
 }
 
+// attrsRecord walks the attributes of a resource or scope as a record of
+// their own.
+func (sc *scanner) attrsRecord(m pcommon.Map, pos position) {
+	if m.Len() == 0 {
+		return
+	}
+	sc.enter(echoRecord{attrs: m, pos: pos, kind: recAttrs})
+	sc.attrs(m, pos)
+	sc.leave()
+}
+
 func (sc *scanner) attrs(m pcommon.Map, pos position) {
 	if m.Len() == 0 {
 		return
@@ -268,7 +288,11 @@ func (r *redactor) process(ctx context.Context, sig signal, walk func(*scanner))
 	if len(sc.knownList) > 0 {
 		sc.echoing = true
 		sc.echo.build(sc.knownList, sc.minKnown)
-		walk(sc)
+		if sc.walkAll {
+			walk(sc)
+		} else {
+			r.echoRecords(sc)
+		}
 	}
 	r.put(ctx, sc, sig)
 }
@@ -282,14 +306,17 @@ func (r *redactor) traces(sc *scanner, td ptrace.Traces) {
 	rss := td.ResourceSpans()
 	for i := 0; i < rss.Len(); i++ {
 		rs := rss.At(i)
-		sc.attrs(rs.Resource().Attributes(), posResource)
+		sc.attrsRecord(rs.Resource().Attributes(), posResource)
 		sss := rs.ScopeSpans()
 		for j := 0; j < sss.Len(); j++ {
 			ss := sss.At(j)
-			sc.attrs(ss.Scope().Attributes(), posScope)
+			sc.attrsRecord(ss.Scope().Attributes(), posScope)
 			spans := ss.Spans()
 			for k := 0; k < spans.Len(); k++ {
-				r.span(sc, spans.At(k))
+				sp := spans.At(k)
+				sc.enter(echoRecord{span: sp, kind: recSpan})
+				r.span(sc, sp)
+				sc.leave()
 			}
 		}
 	}
@@ -333,28 +360,34 @@ func (r *redactor) logs(sc *scanner, ld plog.Logs) {
 	rls := ld.ResourceLogs()
 	for i := 0; i < rls.Len(); i++ {
 		rl := rls.At(i)
-		sc.attrs(rl.Resource().Attributes(), posResource)
+		sc.attrsRecord(rl.Resource().Attributes(), posResource)
 		sls := rl.ScopeLogs()
 		for j := 0; j < sls.Len(); j++ {
 			sl := sls.At(j)
-			sc.attrs(sl.Scope().Attributes(), posScope)
+			sc.attrsRecord(sl.Scope().Attributes(), posScope)
 			lrs := sl.LogRecords()
 			for k := 0; k < lrs.Len(); k++ {
 				lr := lrs.At(k)
-				sc.n = 0
-				sc.attrs(lr.Attributes(), posLogAttrs)
-				sc.pos = posLogBody
-				sc.value(lr.Body(), kindText)
-				if name := lr.EventName(); name != "" {
-					sc.pos = posLogEventName
-					if s, ok := sc.str(name, kindText); ok {
-						lr.SetEventName(s)
-					}
-				}
-				r.summarize(sc, lr.Attributes())
+				sc.enter(echoRecord{log: lr, kind: recLog})
+				r.logRecord(sc, lr)
+				sc.leave()
 			}
 		}
 	}
+}
+
+func (r *redactor) logRecord(sc *scanner, lr plog.LogRecord) {
+	sc.n = 0
+	sc.attrs(lr.Attributes(), posLogAttrs)
+	sc.pos = posLogBody
+	sc.value(lr.Body(), kindText)
+	if name := lr.EventName(); name != "" {
+		sc.pos = posLogEventName
+		if s, ok := sc.str(name, kindText); ok {
+			lr.SetEventName(s)
+		}
+	}
+	r.summarize(sc, lr.Attributes())
 }
 
 func (r *redactor) processMetrics(ctx context.Context, md pmetric.Metrics) (pmetric.Metrics, error) {
