@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -33,6 +34,9 @@ type Options struct {
 	Max bool
 	// NoFixed skips the fixed-rate runs (Rates still size the traffic).
 	NoFixed bool
+	// Rounds repeats every run; the ratios use the median of the rounds, so
+	// that one run disturbed by the machine does not decide them.
+	Rounds int
 	// Scenarios to run (default passthrough, oauth, upstream).
 	Scenarios []string
 	// Procs is the collector's GOMAXPROCS (default 1).
@@ -76,6 +80,9 @@ func (o *Options) defaults() {
 	if o.MaxWorkers <= 0 {
 		o.MaxWorkers = 1
 	}
+	if o.Rounds <= 0 {
+		o.Rounds = 1
+	}
 	if o.Grace <= 0 {
 		o.Grace = 10 * time.Millisecond
 	}
@@ -91,6 +98,7 @@ func (o *Options) defaults() {
 type RunResult struct {
 	Scenario string  `json:"scenario"`
 	Mode     string  `json:"mode"`
+	Round    int     `json:"round"`
 	Target   float64 `json:"target_records_per_s"`
 	// Achieved is accepted records per second while sending.
 	Achieved float64        `json:"achieved_records_per_s"`
@@ -175,6 +183,9 @@ type Ratio struct {
 	// PerRecord is the ratio of CPU per record.
 	PerRecord float64 `json:"cpu_per_record_ratio"`
 	Goal      string  `json:"goal"`
+	// PerRound is the per-record ratio within each round. CPU and
+	// PerRecord are ratios of the scenarios' medians over the rounds.
+	PerRound []float64 `json:"cpu_per_record_ratio_by_round,omitempty"`
 }
 
 // traffic is the pre-generated, pre-marshalled stream shared by all runs.
@@ -247,7 +258,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	rep.Options = map[string]any{
 		"duration_per_run": o.Duration.String(), "rates": o.Rates, "max": o.Max, "scenarios": o.Scenarios,
 		"collector_gomaxprocs": o.Procs, "seed": o.Seed, "families": o.Families, "protocol": o.Protocol,
-		"reuse_grace_period": o.Grace.String(), "max_run_requests_in_flight": o.MaxWorkers,
+		"reuse_grace_period": o.Grace.String(), "max_run_requests_in_flight": o.MaxWorkers, "rounds": o.Rounds,
 	}
 	top := 0.0
 	for _, r := range o.Rates {
@@ -300,17 +311,21 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		}
 		modes = append(modes, mode{name, 0, len(tr.payloads)})
 	}
-	for _, m := range modes {
-		for _, sc := range o.Scenarios {
-			if ctx.Err() != nil {
-				return rep, ctx.Err()
+	// Rounds run every mode and scenario in turn, so that the scenarios
+	// compared share whatever the machine was doing at the time.
+	for round := 1; round <= o.Rounds; round++ {
+		for _, m := range modes {
+			for _, sc := range o.Scenarios {
+				if ctx.Err() != nil {
+					return rep, ctx.Err()
+				}
+				res := runOne(ctx, &o, tr, sc, m.name, m.rate, m.prefix, round)
+				o.Logf("round %d  %-11s %-8s achieved %8.0f rec/s  cpu %6.1f%%  %.2f us/rec  rss %5.0f MB  recv %d/%d  leaks %d  TP %d FP %d FN %d %s",
+					round, sc, m.name, res.Achieved, res.CPUPercent, res.CPUPerRecord, res.RSSMaxMB, res.Received.Records(), res.Sender.Accepted,
+					res.Leaks, res.TP, res.FP, res.FN, res.Error)
+				rep.Runs = append(rep.Runs, res)
+				rep.LeakTotal[sc] += res.Leaks
 			}
-			res := runOne(ctx, &o, tr, sc, m.name, m.rate, m.prefix)
-			o.Logf("%-11s %-8s achieved %8.0f rec/s  cpu %6.1f%%  %.2f us/rec  rss %5.0f MB  recv %d/%d  leaks %d  TP %d FP %d FN %d %s",
-				sc, m.name, res.Achieved, res.CPUPercent, res.CPUPerRecord, res.RSSMaxMB, res.Received.Records(), res.Sender.Accepted,
-				res.Leaks, res.TP, res.FP, res.FN, res.Error)
-			rep.Runs = append(rep.Runs, res)
-			rep.LeakTotal[sc] += res.Leaks
 		}
 	}
 	rep.Ratios = ratios(rep.Runs)
@@ -328,36 +343,61 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 }
 
 func ratios(runs []RunResult) []Ratio {
-	by := map[string]map[string]RunResult{}
+	type key struct{ mode, sc string }
+	by := map[key][]RunResult{}
 	var order []string
 	for _, r := range runs {
-		if by[r.Mode] == nil {
-			by[r.Mode] = map[string]RunResult{}
+		if !slices.Contains(order, r.Mode) {
 			order = append(order, r.Mode)
 		}
-		by[r.Mode][r.Scenario] = r
+		by[key{r.Mode, r.Scenario}] = append(by[key{r.Mode, r.Scenario}], r)
 	}
 	var out []Ratio
-	div := func(a, b float64) float64 {
-		if b == 0 {
-			return 0
+	pair := func(mode, num, den, what, goal string) {
+		n, d := by[key{mode, num}], by[key{mode, den}]
+		if len(n) == 0 || len(d) == 0 {
+			return
 		}
-		return a / b
+		r := Ratio{Mode: mode, What: what, Goal: goal,
+			CPU:       div(median(n, func(r RunResult) float64 { return r.CPUSeconds }), median(d, func(r RunResult) float64 { return r.CPUSeconds })),
+			PerRecord: div(median(n, func(r RunResult) float64 { return r.CPUPerRecord }), median(d, func(r RunResult) float64 { return r.CPUPerRecord })),
+		}
+		// the same ratio within each round, for its spread
+		for _, a := range n {
+			for _, b := range d {
+				if a.Round == b.Round {
+					r.PerRound = append(r.PerRound, div(a.CPUPerRecord, b.CPUPerRecord))
+				}
+			}
+		}
+		out = append(out, r)
 	}
 	for _, m := range order {
-		p, okP := by[m][Passthrough]
-		f, okF := by[m][Full]
-		u, okU := by[m][Upstream]
-		if okP && okF {
-			out = append(out, Ratio{Mode: m, What: "full OAuth / passthrough", CPU: div(f.CPUSeconds, p.CPUSeconds),
-				PerRecord: div(f.CPUPerRecord, p.CPUPerRecord), Goal: "<= 1.5"})
-		}
-		if okU && okF {
-			out = append(out, Ratio{Mode: m, What: "upstream-only / full OAuth", CPU: div(u.CPUSeconds, f.CPUSeconds),
-				PerRecord: div(u.CPUPerRecord, f.CPUPerRecord), Goal: ">= 3"})
-		}
+		pair(m, Full, Passthrough, "full OAuth / passthrough", "<= 1.5")
+		pair(m, Upstream, Full, "upstream-only / full OAuth", ">= 3")
 	}
 	return out
+}
+
+func div(a, b float64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return a / b
+}
+
+// median of f over runs (the mean of the middle two for an even count).
+func median(runs []RunResult, f func(RunResult) float64) float64 {
+	v := make([]float64, len(runs))
+	for i, r := range runs {
+		v[i] = f(r)
+	}
+	slices.Sort(v)
+	if n := len(v); n%2 == 1 {
+		return v[n/2]
+	} else {
+		return (v[n/2-1] + v[n/2]) / 2
+	}
 }
 
 func hostInfo(bin string) map[string]string {
@@ -448,8 +488,15 @@ func waitDrained(sink *Sink, want int64, quiet, timeout time.Duration) {
 	}
 }
 
-func runOne(ctx context.Context, o *Options, tr *traffic, sc, modeName string, rate float64, prefix int) RunResult {
-	res := RunResult{Scenario: sc, Mode: modeName, Target: rate}
+func runOne(ctx context.Context, o *Options, tr *traffic, sc, modeName string, rate float64, prefix, round int) RunResult {
+	res := RunResult{Scenario: sc, Mode: modeName, Target: rate, Round: round}
+	if round > 1 {
+		// Profiling costs the profiled collector CPU: only the first round
+		// pays it, and the medians of three rounds do not depend on it.
+		oo := *o
+		oo.Profile = false
+		o = &oo
+	}
 	sink, col, ports, cleanup, err := startRun(o, sc, 4_000_000)
 	if err != nil {
 		res.Error = err.Error()

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -33,18 +34,29 @@ func Markdown(rep *Report) string {
 	w("Traffic: %v requests, %v spans, %v log records, %v data points, %v injected attacks, %.0f MB of OTLP, raw secrets in %d positions. ",
 		rep.Traffic["requests"], rep.Traffic["spans"], rep.Traffic["logs"], rep.Traffic["data_points"], rep.Traffic["attacks"],
 		float64(toInt(rep.Traffic["bytes"]))/1e6, len(asMap(rep.Traffic["raw_secrets_by_position"])))
-	w("Each fixed-rate run sends rate × %v of it; the max run sends all of it as fast as the collector accepts (one request in flight, which keeps records in order).\n\n", rep.Options["duration_per_run"])
+	w("Each fixed-rate run sends rate × %v of it; the max run sends all of it as fast as the collector accepts (one request in flight, which keeps records in order). ", rep.Options["duration_per_run"])
+	w("Every run is repeated in %v rounds (each round runs every mode and scenario in turn); a ratio is the ratio of the two scenarios' median CPU per record over the rounds, and the range after it is the same ratio within each round.\n\n", rep.Options["rounds"])
 
 	w("## Summary\n\n")
+	rounds := toInt(rep.Options["rounds"])
 	for _, r := range rep.Ratios {
-		what := "CPU per record"
-		v := r.PerRecord
-		w("- %s, %s: %s ratio %.2f (goal %s)\n", r.Mode, r.What, what, v, r.Goal)
+		w("- %s, %s: CPU per record ratio %.2f (goal %s)%s\n", r.Mode, r.What, r.PerRecord, r.Goal, spread(r.PerRound))
 	}
+	var maxModes []string
 	for _, r := range rep.Runs {
-		if strings.HasPrefix(r.Mode, "max") {
-			w("- max rate with GOMAXPROCS=1, %s: %.0f records/s (collector at %.0f%% of a core)\n", r.Scenario, r.Achieved, r.CPUPercent)
+		if strings.HasPrefix(r.Mode, "max") && !slices.Contains(maxModes, r.Scenario) {
+			maxModes = append(maxModes, r.Scenario)
 		}
+	}
+	for _, sc := range maxModes {
+		var runs []RunResult
+		for _, r := range rep.Runs {
+			if strings.HasPrefix(r.Mode, "max") && r.Scenario == sc {
+				runs = append(runs, r)
+			}
+		}
+		w("- max rate with GOMAXPROCS=1, %s: %.0f records/s (collector at %.0f%% of a core; medians of %d)\n", sc,
+			median(runs, func(r RunResult) float64 { return r.Achieved }), median(runs, func(r RunResult) float64 { return r.CPUPercent }), len(runs))
 	}
 	for _, s := range []string{Passthrough, Full, Upstream} {
 		if n, ok := rep.LeakTotal[s]; ok {
@@ -84,8 +96,8 @@ func Markdown(rep *Report) string {
 	}
 	w("%s.\n", strings.Join(idle, ", "))
 	w("\n## Runs\n\n")
-	w("| scenario | mode | achieved rec/s | collector CPU %% of a core | CPU µs/record | RSS max MB | received / accepted | dropped | failed | leaks | attacks | TP | FP | FN | precision | recall | harness CPU %% | load avg |\n")
-	w("|---|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
+	w("| round | scenario | mode | achieved rec/s | collector CPU %% of a core | CPU µs/record | RSS max MB | received / accepted | dropped | failed | leaks | attacks | TP | FP | FN | precision | recall | harness CPU %% | load avg |\n")
+	w("|---:|---|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
 	for _, r := range rep.Runs {
 		prec := "n/a"
 		if r.Precision != nil {
@@ -99,14 +111,18 @@ func Markdown(rep *Report) string {
 			note += " error: " + firstLine(r.Error)
 		}
 		load, _, _ := strings.Cut(r.LoadAvg, " ")
-		w("| %s | %s%s | %.0f | %s | %.2f | %.0f | %d / %d | %d | %d | %d | %d | %d | %d | %d | %s | %.3f | %s | %s |\n",
-			r.Scenario, r.Mode, note, r.Achieved, f1(r.CPUPercent), r.CPUPerRecord, r.RSSMaxMB, r.Received.Records(), r.Sender.Accepted,
+		w("| %d | %s | %s%s | %.0f | %s | %.2f | %.0f | %d / %d | %d | %d | %d | %d | %d | %d | %d | %s | %.3f | %s | %s |\n",
+			r.Round, r.Scenario, r.Mode, note, r.Achieved, f1(r.CPUPercent), r.CPUPerRecord, r.RSSMaxMB, r.Received.Records(), r.Sender.Accepted,
 			r.Dropped, r.Sender.Failed, r.Leaks, r.Attacks, r.TP, r.FP, r.FN, prec, r.Recall, f1(r.HarnessCPUPercent), load)
 	}
-	w("\n## Ratios (same run, same traffic)\n\n")
-	w("| mode | ratio | CPU seconds | CPU per record | goal |\n|---|---|---:|---:|---|\n")
+	w("\n## Ratios (same traffic; medians of %d rounds)\n\n", rounds)
+	w("| mode | ratio | CPU seconds | CPU per record | per round | goal |\n|---|---|---:|---:|---|---|\n")
 	for _, r := range rep.Ratios {
-		w("| %s | %s | %.2f | %.2f | %s |\n", r.Mode, r.What, r.CPU, r.PerRecord, r.Goal)
+		var per []string
+		for _, v := range r.PerRound {
+			per = append(per, fmt.Sprintf("%.2f", v))
+		}
+		w("| %s | %s | %.2f | %.2f | %s | %s |\n", r.Mode, r.What, r.CPU, r.PerRecord, strings.Join(per, ", "), r.Goal)
 	}
 	w("\nAt a fixed rate that both pipelines sustain, they process the same records in the same time, so the CPU-seconds ratio is the cost ratio; when a run fell behind its target or was cut (marked above), and in the max runs, CPU per record is the comparable figure. ")
 	w("The max runs keep one request in flight (records stay in order, which detection needs): the max rate is what the collector accepted that way with GOMAXPROCS=1; when its CPU stays well under 100%% of a core, it was waiting for the sender or for a CPU (see the load average), and the max rate is a lower bound.\n")
@@ -121,8 +137,8 @@ func Markdown(rep *Report) string {
 	w("The upstream-only pipeline cannot detect attacks: contrib has no component that correlates fingerprints across records (refresh-token rotation, code and verifier redemption, state reuse, issuer mix-up), so its recall is 0 by construction; passthrough has no detection either. ")
 	w("Upstream's `redaction` hashes secrets it matches, but cannot reach span names, status messages, event names, link attributes, exemplars or nested maps (see processor/oauthredact/testdata/contrib_leaks.md); the leak positions it missed are listed below.\n\n")
 	for _, r := range rep.Runs {
-		if len(r.LeakPositions) > 0 {
-			w("- %s %s leaked in: %s\n", r.Scenario, r.Mode, strings.Join(r.LeakPositions, ", "))
+		if len(r.LeakPositions) > 0 && r.Round <= 1 {
+			w("- %s %s (round 1) leaked in: %s\n", r.Scenario, r.Mode, strings.Join(r.LeakPositions, ", "))
 		}
 	}
 	for _, r := range rep.Runs {
@@ -137,7 +153,7 @@ func Markdown(rep *Report) string {
 		if r.MetricsChecked == 0 {
 			continue
 		}
-		w("- %s %s: %d of %d expected series match", r.Scenario, r.Mode, r.MetricsChecked-len(r.MetricsMismatched), r.MetricsChecked)
+		w("- %s %s, round %d: %d of %d expected series match", r.Scenario, r.Mode, r.Round, r.MetricsChecked-len(r.MetricsMismatched), r.MetricsChecked)
 		if len(r.MetricsMismatched) > 0 {
 			l := r.MetricsMismatched
 			if len(l) > 8 {
@@ -165,6 +181,18 @@ func Markdown(rep *Report) string {
 		}
 	}
 	return b.String()
+}
+
+// spread describes per-round values: " (rounds: a, b, c)".
+func spread(v []float64) string {
+	if len(v) < 2 {
+		return ""
+	}
+	var parts []string
+	for _, x := range v {
+		parts = append(parts, fmt.Sprintf("%.2f", x))
+	}
+	return " (by round: " + strings.Join(parts, ", ") + ")"
 }
 
 func firstLine(s string) string {

@@ -39,6 +39,7 @@ func main() {
 		protocol  = flag.String("protocol", "grpc", "grpc or http towards the collector")
 		noProfile = flag.Bool("no-profile", false, "skip the CPU profiles of the max runs")
 		profFixed = flag.Bool("profile-fixed", false, "also profile the fixed-rate runs")
+		rounds    = flag.Int("rounds", envInt("BENCH_ROUNDS", 3), "rounds of every run; ratios use the medians ($BENCH_ROUNDS)")
 		maxInFl   = flag.Int("max-in-flight", 1, "requests in flight in the max runs (more than 1 may reorder records, which detection depends on)")
 	)
 	flag.Parse()
@@ -70,7 +71,7 @@ func main() {
 	rep, err := bench.Run(ctx, bench.Options{
 		Bin: *binFlag, ResultsDir: *out, Duration: *duration, Rates: rs, Max: !*noMax, NoFixed: *noFixed,
 		Scenarios: strings.Split(*scenarios, ","), Procs: *procs, Seed: *seed, Families: *families,
-		Protocol: *protocol, MaxWorkers: *maxInFl, Profile: !*noProfile, ProfileFixed: *profFixed, Logf: logf,
+		Protocol: *protocol, MaxWorkers: *maxInFl, Profile: !*noProfile, ProfileFixed: *profFixed, Rounds: *rounds, Logf: logf,
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "oauthbench:", err)
