@@ -123,9 +123,9 @@ bench: $(BIN)
 	$(MAKE) --no-print-directory bench-testbed
 
 ## bench-testbed: the binary under load (passthrough, OAuth, upstream-only pipelines at
-## 10k and 50k records/s and max rate, GOMAXPROCS=1; 1M token families); results in
-## testbed/results. Knobs: BENCH_DURATION (15s per run), BENCH_RATES, BENCH_SCENARIOS,
-## BENCH_FAMILIES, BENCH_FLAGS.
+## 10k and 50k records/s and max rate, GOMAXPROCS=1, three rounds; 1M token families);
+## results in testbed/results. Knobs: BENCH_DURATION (15s per run), BENCH_RATES,
+## BENCH_SCENARIOS, BENCH_ROUNDS, BENCH_FAMILIES, BENCH_FLAGS.
 bench-testbed: $(BIN)
 	go run ./testbed/cmd/oauthbench -bin $(BIN) -out testbed/results $(BENCH_FLAGS)
 
