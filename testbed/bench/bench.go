@@ -183,8 +183,8 @@ type Ratio struct {
 	// PerRecord is the ratio of CPU per record.
 	PerRecord float64 `json:"cpu_per_record_ratio"`
 	Goal      string  `json:"goal"`
-	// PerRound is the per-record ratio within each round. CPU and
-	// PerRecord are ratios of the scenarios' medians over the rounds.
+	// PerRound is the per-record ratio within each round; CPU and
+	// PerRecord are the medians of the per-round ratios.
 	PerRound []float64 `json:"cpu_per_record_ratio_by_round,omitempty"`
 }
 
@@ -358,19 +358,23 @@ func ratios(runs []RunResult) []Ratio {
 		if len(n) == 0 || len(d) == 0 {
 			return
 		}
-		r := Ratio{Mode: mode, What: what, Goal: goal,
-			CPU:       div(median(n, func(r RunResult) float64 { return r.CPUSeconds }), median(d, func(r RunResult) float64 { return r.CPUSeconds })),
-			PerRecord: div(median(n, func(r RunResult) float64 { return r.CPUPerRecord }), median(d, func(r RunResult) float64 { return r.CPUPerRecord })),
-		}
-		// the same ratio within each round, for its spread
+		// Compare runs of the same round: they ran a minute apart, so the
+		// ratio cancels most of what the machine did meanwhile; the median
+		// of the rounds' ratios then drops a disturbed round.
+		var cpu, perRecord []float64
 		for _, a := range n {
 			for _, b := range d {
 				if a.Round == b.Round {
-					r.PerRound = append(r.PerRound, div(a.CPUPerRecord, b.CPUPerRecord))
+					cpu = append(cpu, div(a.CPUSeconds, b.CPUSeconds))
+					perRecord = append(perRecord, div(a.CPUPerRecord, b.CPUPerRecord))
 				}
 			}
 		}
-		out = append(out, r)
+		if len(perRecord) == 0 {
+			return
+		}
+		out = append(out, Ratio{Mode: mode, What: what, Goal: goal,
+			CPU: medianOf(cpu), PerRecord: medianOf(perRecord), PerRound: perRecord})
 	}
 	for _, m := range order {
 		pair(m, Full, Passthrough, "full OAuth / passthrough", "<= 1.5")
@@ -386,12 +390,22 @@ func div(a, b float64) float64 {
 	return a / b
 }
 
-// median of f over runs (the mean of the middle two for an even count).
+// median of f over runs.
 func median(runs []RunResult, f func(RunResult) float64) float64 {
 	v := make([]float64, len(runs))
 	for i, r := range runs {
 		v[i] = f(r)
 	}
+	return medianOf(v)
+}
+
+// medianOf is the middle value (the mean of the middle two for an even
+// count).
+func medianOf(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	v = slices.Clone(v)
 	slices.Sort(v)
 	if n := len(v); n%2 == 1 {
 		return v[n/2]

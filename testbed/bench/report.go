@@ -35,7 +35,7 @@ func Markdown(rep *Report) string {
 		rep.Traffic["requests"], rep.Traffic["spans"], rep.Traffic["logs"], rep.Traffic["data_points"], rep.Traffic["attacks"],
 		float64(toInt(rep.Traffic["bytes"]))/1e6, len(asMap(rep.Traffic["raw_secrets_by_position"])))
 	w("Each fixed-rate run sends rate × %v of it; the max run sends all of it as fast as the collector accepts (one request in flight, which keeps records in order). ", rep.Options["duration_per_run"])
-	w("Every run is repeated in %v rounds (each round runs every mode and scenario in turn); a ratio is the ratio of the two scenarios' median CPU per record over the rounds, and the range after it is the same ratio within each round.\n\n", rep.Options["rounds"])
+	w("Every run is repeated in %v rounds (each round runs every mode and scenario in turn); a ratio compares the two scenarios' runs of the same round (a minute apart), and the figure given is the median of the rounds' ratios, each listed after it.\n\n", rep.Options["rounds"])
 
 	w("## Summary\n\n")
 	rounds := toInt(rep.Options["rounds"])
@@ -115,7 +115,7 @@ func Markdown(rep *Report) string {
 			r.Round, r.Scenario, r.Mode, note, r.Achieved, f1(r.CPUPercent), r.CPUPerRecord, r.RSSMaxMB, r.Received.Records(), r.Sender.Accepted,
 			r.Dropped, r.Sender.Failed, r.Leaks, r.Attacks, r.TP, r.FP, r.FN, prec, r.Recall, f1(r.HarnessCPUPercent), load)
 	}
-	w("\n## Ratios (same traffic; medians of %d rounds)\n\n", rounds)
+	w("\n## Ratios (same traffic; median of %d rounds' ratios)\n\n", rounds)
 	w("| mode | ratio | CPU seconds | CPU per record | per round | goal |\n|---|---|---:|---:|---|---|\n")
 	for _, r := range rep.Ratios {
 		var per []string
