@@ -6,22 +6,22 @@ package oauthredact
 // one load, and a hit costs a comparison with the bucket's names.
 type nameIndex struct {
 	filter nameFilter
-	head   [4096]uint16 // bucket -> 1 + index of its first name, or 0
-	next   []uint16     // 1 + index of the next name in the bucket, or 0
+	head   [4096]uint32 // bucket -> 1 + index of its first name, or 0
+	next   []uint32     // 1 + index of the next name in the bucket, or 0
 	names  []string     // lower case
 	kinds  []keyKind
 }
 
 func (x *nameIndex) add(lowerName string, k keyKind) {
-	if lowerName == "" || len(x.names) == 1<<16-1 {
-		return // more names than configs hold; they stay ordinary keys
+	if lowerName == "" {
+		return
 	}
 	b := nameBit(lowerName)
 	x.filter.add(lowerName)
 	x.names = append(x.names, lowerName)
 	x.kinds = append(x.kinds, k)
 	x.next = append(x.next, x.head[b])
-	x.head[b] = uint16(len(x.names))
+	x.head[b] = uint32(len(x.names))
 }
 
 func (x *nameIndex) get(s string) (keyKind, bool) {
