@@ -13,6 +13,8 @@ func TestFingerprintVectors(t *testing.T) {
 	for secret, want := range map[string]string{
 		"rt-abc": "fp:HsE61MWiqwbKMAeg3tg8Iw",
 		"":       "fp:eWzTB4rxRjZ1PSaztVVUIg",
+		// two SHA-256 blocks of message
+		"eyJ" + strings.Repeat("a", 97): "fp:P4oPqdAY5Tk3zs14ZPyxJA",
 	} {
 		if got := f.Fingerprint(secret); got != want {
 			t.Errorf("Fingerprint(%q) = %q, want %q", secret, got, want)

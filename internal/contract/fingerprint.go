@@ -61,11 +61,13 @@ func (f *Fingerprinter) Fingerprint(secret string) string {
 
 // AppendFingerprint appends the fingerprint of secret to dst.
 func (f *Fingerprinter) AppendFingerprint(dst []byte, secret string) []byte {
-	f.mac.Reset()
 	f.in = append(f.in[:0], secret...)
 	_, _ = f.mac.Write(f.in)
 	clear(f.in)
 	f.sum = f.mac.Sum(f.sum[:0])
+	// Reset after, not before: until then the hash holds the message's last
+	// partial block, a whole short secret.
+	f.mac.Reset()
 	dst = append(dst, FingerprintPrefix...)
 	return base64.RawURLEncoding.AppendEncode(dst, f.sum[:fingerprintBytes])
 }

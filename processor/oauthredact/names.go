@@ -1,5 +1,7 @@
 package oauthredact
 
+import "strings"
+
 // nameIndex finds a name in a fixed set, ASCII case-insensitively, without
 // lower-casing a copy or hashing it for a map: names are bucketed by
 // nameBit (length, first and last byte), a bit set rejects most keys with
@@ -25,6 +27,9 @@ func (x *nameIndex) add(lowerName string, k keyKind) {
 }
 
 func (x *nameIndex) get(s string) (keyKind, bool) {
+	if !isASCII(s) {
+		s = strings.ToLower(s) // as the names were lowered
+	}
 	if !x.filter.may(s) {
 		return 0, false
 	}
@@ -34,6 +39,15 @@ func (x *nameIndex) get(s string) (keyKind, bool) {
 		}
 	}
 	return 0, false
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // equalLower reports whether s, lower-cased, equals lowerName.

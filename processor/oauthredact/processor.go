@@ -140,7 +140,7 @@ func (r *redactor) put(ctx context.Context, sc *scanner, sig signal) {
 	sc.knownList = sc.knownList[:0]
 	sc.minKnown = 0
 	sc.echoing = false
-	sc.echo.list = nil
+	sc.echo.forget()
 	sc.forgetRecords()
 	clear(sc.finds[:cap(sc.finds)])
 	clear(sc.out[:cap(sc.out)])
@@ -151,9 +151,6 @@ func (r *redactor) put(ctx context.Context, sc *scanner, sig signal) {
 // str redacts one string; ok reports a change.
 func (sc *scanner) str(s string, kind keyKind) (string, bool) {
 	if sc.echoing {
-		if len(s) == contract.FingerprintLen && contract.IsFingerprint(s) {
-			return s, false // replaced in the first pass
-		}
 		sc.scanKnown(s)
 	} else {
 		sc.scanValue(s, kind)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -353,4 +354,49 @@ func TestValueShapes(t *testing.T) {
 			noLeak(t, action, b, sTok, sTok2, sJWT, sessionID, sAWS)
 		})
 	}
+}
+
+// TestEchoInFingerprintLookalike: a 25-byte string that starts with "fp:"
+// is not a fingerprint for the echo search; a secret inside it is replaced,
+// in traces (searched record by record) and in metrics (walked again).
+func TestEchoInFingerprintLookalike(t *testing.T) {
+	const secret = "abcdEFGH1234"
+	lookalike := "fp:" + secret + " yyyyyyyyy"
+	require.Len(t, lookalike, contract.FingerprintLen)
+	r := newTestRedactor(t, testConfig())
+
+	td := ptrace.NewTraces()
+	spans := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans()
+	spans.AppendEmpty().Attributes().PutStr("url.full", "https://x.example/cb?access_token="+secret)
+	other := spans.AppendEmpty()
+	other.Attributes().PutStr("note", lookalike)
+	_, err := r.processTraces(context.Background(), td)
+	require.NoError(t, err)
+	equalNoLeak(t, "fp:"+fp(secret)+" yyyyyyyyy", str(other.Attributes(), "note"), secret)
+
+	md := pmetric.NewMetrics()
+	dps := md.ResourceMetrics().AppendEmpty().ScopeMetrics().AppendEmpty().Metrics().AppendEmpty().SetEmptyGauge().DataPoints()
+	dps.AppendEmpty().Attributes().PutStr("url.full", "https://x.example/cb?access_token="+secret)
+	dp := dps.AppendEmpty()
+	dp.Attributes().PutStr("note", lookalike)
+	_, err = r.processMetrics(context.Background(), md)
+	require.NoError(t, err)
+	equalNoLeak(t, "fp:"+fp(secret)+" yyyyyyyyy", str(dp.Attributes(), "note"), secret)
+}
+
+// TestNonASCIISecretKeys: configured keys are compared case-insensitively
+// beyond ASCII, short or long.
+func TestNonASCIISecretKeys(t *testing.T) {
+	cfg := testConfig()
+	long := strings.Repeat("x", 64) + "_TOKEN_É"
+	cfg.SecretKeys = []string{"Jeton_É", long}
+	r := newTestRedactor(t, cfg)
+	td := ptrace.NewTraces()
+	span := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans().AppendEmpty()
+	span.Attributes().PutStr("JETON_é", "plain-value-1")
+	span.Attributes().PutStr(strings.ToUpper(long), "plain-value-2")
+	_, err := r.processTraces(context.Background(), td)
+	require.NoError(t, err)
+	equalNoLeak(t, fp("plain-value-1"), str(span.Attributes(), "JETON_é"), "plain-value-1")
+	equalNoLeak(t, fp("plain-value-2"), str(span.Attributes(), strings.ToUpper(long)), "plain-value-2")
 }

@@ -1281,6 +1281,13 @@ func (e *echoIndex) build(list []string, minLen int) {
 	}
 }
 
+// forget drops the batch's secrets, and the first 8 bytes of each that the
+// index keys by.
+func (e *echoIndex) forget() {
+	e.list = nil
+	clear(e.first)
+}
+
 // bitsLen is log2 of a power of two.
 func bitsLen(n int) int {
 	l := 0
