@@ -229,7 +229,10 @@ type dedupKey struct {
 }
 
 // dedupSet remembers counted OAuth spans for at least ttl (at most twice
-// that), and at most max of them. Every span is added, so it must be cheap:
+// that), and at most max of them; at that bound, room is made by dropping
+// the older generation, so between max/2 and max spans are remembered (a
+// log line of a dropped span is counted again), and every dropped entry
+// counts as an eviction, also those already older than ttl. Every span is added, so it must be cheap:
 // two generations of an open-addressing table of 64-bit keyed hashes, no
 // per-entry expiry and nothing for the garbage collector to scan. When the
 // current generation is older than ttl, or holds max/2 entries, the previous

@@ -364,7 +364,7 @@ func ratios(runs []RunResult) []Ratio {
 		var cpu, perRecord []float64
 		for _, a := range n {
 			for _, b := range d {
-				if a.Round == b.Round {
+				if a.Round == b.Round && a.Error == "" && b.Error == "" && a.CPUPerRecord > 0 && b.CPUPerRecord > 0 {
 					cpu = append(cpu, div(a.CPUSeconds, b.CPUSeconds))
 					perRecord = append(perRecord, div(a.CPUPerRecord, b.CPUPerRecord))
 				}
@@ -445,9 +445,11 @@ func startRun(o *Options, sc string, maxEntries int) (*Sink, *Collector, Ports, 
 	p := Ports{GRPC: ps[0], HTTP: ps[1], Health: ps[2], Telemetry: ps[3], Sink: sink.HTTPAddr}
 	if sc == Full || sc == Upstream {
 		p.Prom = ps[4]
-		if o.Profile {
-			p.Pprof = ps[5]
-		}
+	}
+	if o.Profile {
+		// every scenario, so that the profiler's cost is in both sides of a
+		// ratio
+		p.Pprof = ps[5]
 	}
 	cfg, err := Config(sc, p, o.Grace, maxEntries)
 	if err != nil {
@@ -505,8 +507,8 @@ func waitDrained(sink *Sink, want int64, quiet, timeout time.Duration) {
 func runOne(ctx context.Context, o *Options, tr *traffic, sc, modeName string, rate float64, prefix, round int) RunResult {
 	res := RunResult{Scenario: sc, Mode: modeName, Target: rate, Round: round}
 	if round > 1 {
-		// Profiling costs the profiled collector CPU: only the first round
-		// pays it, and the medians of three rounds do not depend on it.
+		// Profiling costs CPU: only the first round pays it (every scenario
+		// alike), and the median of three rounds does not depend on it.
 		oo := *o
 		oo.Profile = false
 		o = &oo

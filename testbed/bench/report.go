@@ -137,8 +137,8 @@ func Markdown(rep *Report) string {
 	w("The upstream-only pipeline cannot detect attacks: contrib has no component that correlates fingerprints across records (refresh-token rotation, code and verifier redemption, state reuse, issuer mix-up), so its recall is 0 by construction; passthrough has no detection either. ")
 	w("Upstream's `redaction` hashes secrets it matches, but cannot reach span names, status messages, event names, link attributes, exemplars or nested maps (see processor/oauthredact/testdata/contrib_leaks.md); the leak positions it missed are listed below.\n\n")
 	for _, r := range rep.Runs {
-		if len(r.LeakPositions) > 0 && r.Round <= 1 {
-			w("- %s %s (round 1) leaked in: %s\n", r.Scenario, r.Mode, strings.Join(r.LeakPositions, ", "))
+		if len(r.LeakPositions) > 0 {
+			w("- %s %s, round %d, leaked in: %s\n", r.Scenario, r.Mode, r.Round, strings.Join(r.LeakPositions, ", "))
 		}
 	}
 	for _, r := range rep.Runs {
