@@ -72,7 +72,7 @@ func (sc *scanner) candidate(s string) {
 func (r *redactor) echoRecords(sc *scanner) {
 	for _, c := range sc.cands {
 		rec := &sc.recs[c.rec]
-		if rec.dirty || len(c.s) < sc.minKnown {
+		if rec.dirty {
 			continue
 		}
 		sc.scanKnown(c.s)

@@ -3,6 +3,7 @@ package oauthredact
 import (
 	"encoding/base64"
 	"encoding/json"
+	"math/bits"
 	"net/url"
 	"regexp"
 	"strings"
@@ -1262,17 +1263,17 @@ func (e *echoIndex) build(list []string, minLen int) {
 	// leading windows per secret, about 16 bits each) small enough to build
 	// and clear per batch and to stay in the L1 cache.
 	e.step = min(minLen-7, maxEchoStep)
-	bits := 4096
-	for bits < 16*e.step*len(list) && bits < 1<<20 {
-		bits <<= 1
+	nbits := 4096
+	for nbits < 16*e.step*len(list) && nbits < 1<<20 {
+		nbits <<= 1
 	}
-	if cap(e.grams) >= bits/64 {
-		e.grams = e.grams[:bits/64]
+	if cap(e.grams) >= nbits/64 {
+		e.grams = e.grams[:nbits/64]
 		clear(e.grams)
 	} else {
-		e.grams = make([]uint64, bits/64)
+		e.grams = make([]uint64, nbits/64)
 	}
-	e.shift = uint(64 - bitsLen(bits))
+	e.shift = uint(64 - bits.TrailingZeros(uint(nbits)))
 	for _, k := range list {
 		for o := 0; o < e.step; o++ {
 			b := e.gramBit(load64(k, o))
@@ -1286,16 +1287,6 @@ func (e *echoIndex) build(list []string, minLen int) {
 func (e *echoIndex) forget() {
 	e.list = nil
 	clear(e.first)
-}
-
-// bitsLen is log2 of a power of two.
-func bitsLen(n int) int {
-	l := 0
-	for n > 1 {
-		n >>= 1
-		l++
-	}
-	return l
 }
 
 // scanKnown finds, verbatim, the secrets already found in this batch:
