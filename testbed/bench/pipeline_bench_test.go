@@ -35,14 +35,7 @@ type stagePipeline struct {
 
 func newStagePipeline(b *testing.B) *stagePipeline {
 	ctx := context.Background()
-	host := componenttest.NewNopHost()
 	p := &stagePipeline{}
-	start := func(c component.Component) {
-		if err := c.Start(ctx, host); err != nil {
-			b.Fatal(err)
-		}
-		p.shutdowns = append(p.shutdowns, c)
-	}
 	key := configopaque.String(testutil.TestKey)
 
 	smf := oauthspanmetrics.NewFactory()
@@ -50,15 +43,9 @@ func newStagePipeline(b *testing.B) *stagePipeline {
 	smCfg.FlushInterval = time.Second
 	smSet := connectortest.NewNopSettings(smf.Type())
 	smTraces, err := smf.CreateTracesToMetrics(ctx, smSet, smCfg, consumertest.NewNop())
-	if err != nil {
-		b.Fatal(err)
-	}
+	p.start(b, smTraces, err)
 	smLogs, err := smf.CreateLogsToMetrics(ctx, smSet, smCfg, consumertest.NewNop())
-	if err != nil {
-		b.Fatal(err)
-	}
-	start(smTraces)
-	start(smLogs)
+	p.start(b, smLogs, err)
 
 	sf := oauthsecurity.NewFactory()
 	sCfg := sf.CreateDefaultConfig().(*oauthsecurity.Config)
@@ -67,37 +54,35 @@ func newStagePipeline(b *testing.B) *stagePipeline {
 	sCfg.CodeTTL, sCfg.StateTTL = time.Hour, time.Hour
 	sSet := processortest.NewNopSettings(sf.Type())
 	secTraces, err := sf.CreateTraces(ctx, sSet, sCfg, smTraces)
-	if err != nil {
-		b.Fatal(err)
-	}
+	p.start(b, secTraces, err)
 	secLogs, err := sf.CreateLogs(ctx, sSet, sCfg, smLogs)
-	if err != nil {
-		b.Fatal(err)
-	}
-	start(secTraces)
-	start(secLogs)
+	p.start(b, secLogs, err)
 
 	rf := oauthredact.NewFactory()
 	rCfg := rf.CreateDefaultConfig().(*oauthredact.Config)
 	rCfg.FingerprintKey = key
 	rSet := processortest.NewNopSettings(rf.Type())
 	rTraces, err := rf.CreateTraces(ctx, rSet, rCfg, secTraces)
-	if err != nil {
-		b.Fatal(err)
-	}
+	p.start(b, rTraces, err)
 	rLogs, err := rf.CreateLogs(ctx, rSet, rCfg, secLogs)
-	if err != nil {
-		b.Fatal(err)
-	}
+	p.start(b, rLogs, err)
 	rMetrics, err := rf.CreateMetrics(ctx, rSet, rCfg, consumertest.NewNop())
-	if err != nil {
-		b.Fatal(err)
-	}
-	start(rTraces)
-	start(rLogs)
-	start(rMetrics)
+	p.start(b, rMetrics, err)
 	p.traces, p.logs, p.metrics = rTraces, rLogs, rMetrics
 	return p
+}
+
+// start fails the benchmark on err (the factory's), else starts c and keeps
+// it for shutdown.
+func (p *stagePipeline) start(b *testing.B, c component.Component, err error) {
+	b.Helper()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := c.Start(context.Background(), componenttest.NewNopHost()); err != nil {
+		b.Fatal(err)
+	}
+	p.shutdowns = append(p.shutdowns, c)
 }
 
 func (p *stagePipeline) shutdown(b *testing.B) {

@@ -42,13 +42,13 @@ func Markdown(rep *Report) string {
 	for _, r := range rep.Ratios {
 		w("- %s, %s: CPU per record ratio %.2f (goal %s)%s\n", r.Mode, r.What, r.PerRecord, r.Goal, spread(r.PerRound))
 	}
-	var maxModes []string
+	var maxScenarios []string
 	for _, r := range rep.Runs {
-		if strings.HasPrefix(r.Mode, "max") && !slices.Contains(maxModes, r.Scenario) {
-			maxModes = append(maxModes, r.Scenario)
+		if strings.HasPrefix(r.Mode, "max") && !slices.Contains(maxScenarios, r.Scenario) {
+			maxScenarios = append(maxScenarios, r.Scenario)
 		}
 	}
-	for _, sc := range maxModes {
+	for _, sc := range maxScenarios {
 		var runs []RunResult
 		for _, r := range rep.Runs {
 			if strings.HasPrefix(r.Mode, "max") && r.Scenario == sc {
