@@ -94,3 +94,35 @@ func TestMetricsTable(t *testing.T) {
 		t.Errorf("core=%d extended=%d, want 17 and 3", core, ext)
 	}
 }
+
+func TestIsFingerprintExactly(t *testing.T) {
+	f := NewFingerprinter(testKey)
+	for _, s := range []string{"", "x", "rt-abc", strings.Repeat("z", 300)} {
+		if fp := f.Fingerprint(s); !IsFingerprint(fp) {
+			t.Errorf("a real fingerprint %q is not recognised", fp)
+		}
+	}
+	real := f.Fingerprint("rt-abc")
+	for _, v := range []string{
+		"fp:",
+		"fp:x",
+		"fp:short",
+		"fp:" + "rt_0123456789abcdefghijklmnop", // "fp:" + a raw token
+		real + "x",                              // something after
+		" " + real,                              // something before
+		"FP:" + real[3:],                        // another prefix
+		real[:24] + "B",                         // 16 bytes cannot end in B
+		real[:10] + "." + real[11:],             // not base64url
+		real[:10] + "=" + real[11:],
+	} {
+		if IsFingerprint(v) {
+			t.Errorf("%q taken for a fingerprint", v)
+		}
+		if got := f.Fingerprint(v); got == v || !IsFingerprint(got) {
+			t.Errorf("%q not fingerprinted whole: %q", v, got)
+		}
+	}
+	if f.Fingerprint(real) != real {
+		t.Error("a fingerprint was fingerprinted again")
+	}
+}

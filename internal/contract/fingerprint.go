@@ -72,9 +72,31 @@ func (f *Fingerprinter) AppendFingerprint(dst []byte, secret string) []byte {
 	return base64.RawURLEncoding.AppendEncode(dst, f.sum[:fingerprintBytes])
 }
 
-// IsFingerprint reports whether v is already a fingerprint.
+// IsFingerprint reports whether v is exactly a fingerprint: "fp:" and 22
+// base64url characters, nothing before or after (contract section 3). Any
+// other value that starts with "fp:" is an ordinary value and is
+// fingerprinted when secret: trusting the prefix alone let "fp:" + a raw
+// token through. The last character must also be one the encoding of 16
+// bytes can end in (its low four bits are zero), so a value shaped by hand
+// is caught 15 times in 16 as well.
 func IsFingerprint(v string) bool {
-	return strings.HasPrefix(v, FingerprintPrefix)
+	if len(v) != FingerprintLen || !strings.HasPrefix(v, FingerprintPrefix) {
+		return false
+	}
+	for i := len(FingerprintPrefix); i < len(v); i++ {
+		if !isBase64URL(v[i]) {
+			return false
+		}
+	}
+	switch v[len(v)-1] {
+	case 'A', 'Q', 'g', 'w':
+		return true
+	}
+	return false
+}
+
+func isBase64URL(c byte) bool {
+	return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_'
 }
 
 // FingerprintLen is the length of every fingerprint string.
