@@ -33,6 +33,8 @@ const (
 	AttrAccessToken  = "oauth.access_token"
 	AttrIDToken      = "oauth.id_token"
 	AttrCodeVerifier = "oauth.code_verifier"
+	AttrRequest      = "oauth.request"
+	AttrToken        = "oauth.token"
 )
 
 // Attributes written by the distribution's own components.
@@ -47,23 +49,56 @@ const (
 	AttrAuditAction       = "oauth.audit.action"
 )
 
-// SecretKeysAnywhere are secret with or without the "oauth." prefix, compared
-// case-insensitively and exactly.
+// SecretKeysAnywhere are secret as attribute keys with or without the
+// "oauth." prefix, compared case-insensitively and exactly (contract v2
+// section 2): the secret parameters of the IANA "OAuth Parameters" registry
+// and of OpenID Connect, less the short names below.
 var SecretKeysAnywhere = []string{
 	"access_token", "refresh_token", "id_token",
 	"code_verifier", "client_secret", "client_assertion",
+	"assertion",                    // RFC 7523 JWT-bearer grant
+	"subject_token", "actor_token", // RFC 8693 token exchange
+	"device_code", "user_code", // RFC 8628 device grant
+	"password",                  // the resource-owner password grant
+	"registration_access_token", // RFC 7592
+	"logout_token", "id_token_hint", "login_hint_token",
 }
 
-// SecretKeysPrefixedOnly are secret only under their full "oauth." name: a bare
-// "state" or "code" attribute is ordinary data.
-var SecretKeysPrefixedOnly = []string{AttrCode, AttrState, AttrDPoPJTI}
+// SecretKeysPrefixedOnly are secret only under their full "oauth." name: a
+// bare "state", "code", "request" or "token" attribute is ordinary data
+// (`state: active` stays).
+var SecretKeysPrefixedOnly = []string{AttrCode, AttrState, AttrDPoPJTI, AttrRequest, AttrToken}
 
-// SecretParams are secret as URL query/fragment parameters and inside
-// form-encoded or JSON text.
-var SecretParams = []string{
-	"code", "state", "access_token", "refresh_token", "id_token",
-	"code_verifier", "client_secret", "client_assertion",
+// SecretParams are secret as URL query/fragment parameters and as members
+// of form-encoded or JSON text: every key of SecretKeysAnywhere, the short
+// names that are secret there (code, state, request: a JAR request object,
+// RFC 9101), and token, the parameter of revocation and introspection
+// (RFC 7009, RFC 7662).
+var SecretParams = append([]string{"code", "state", "request", "token"}, SecretKeysAnywhere...)
+
+// TokenIdentifierKeys are attribute keys under which authorization servers
+// put an identifier that stands for a token (contract v2 section 2). They
+// are fingerprinted like secrets, and their fingerprints are what detection
+// correlates for those servers. Compared exactly (case-insensitively).
+// kc.details.code_id is not one: it is Keycloak's user session id.
+var TokenIdentifierKeys = []string{
+	AttrHydraRefreshTokenSignature, AttrHydraAccessTokenSignature,
+	AttrKeycloakRefreshTokenID, AttrKeycloakUpdatedRefreshTokenID,
+	AttrKeycloakTokenID, AttrKeycloakTraceTokenID,
 }
+
+// Token identifiers of the servers the distribution knows (section 6).
+const (
+	// Ory Hydra: the part of an ory_rt_ / ory_at_ token after the dot.
+	AttrHydraRefreshTokenSignature = "OAuth2RefreshTokenSignature"
+	AttrHydraAccessTokenSignature  = "OAuth2AccessTokenSignature"
+	// Keycloak: event details (the presented and the new refresh token, the
+	// issued token) and the tracing attribute of a token's id.
+	AttrKeycloakRefreshTokenID        = "kc.details.refresh_token_id"
+	AttrKeycloakUpdatedRefreshTokenID = "kc.details.updated_refresh_token_id"
+	AttrKeycloakTokenID               = "kc.details.token_id"
+	AttrKeycloakTraceTokenID          = "kc.token.id"
+)
 
 // URLKeys are attributes whose string values are URLs by convention.
 var URLKeys = []string{"url.full", "url.query", "http.url", "http.target"}
