@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/otelcol-oauth/otelcol-oauth/internal/contract"
+	"github.com/otelcol-oauth/otelcol-oauth/internal/testutil"
 	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthsecurity/scenario"
 	"github.com/otelcol-oauth/otelcol-oauth/testbed/oauthgen"
 )
@@ -432,12 +433,12 @@ func hostInfo(bin string) map[string]string {
 }
 
 // startRun starts a sink and the collector of one scenario.
-func startRun(o *Options, sc string, maxEntries int) (*Sink, *Collector, Ports, func(), error) {
+func startRun(o *Options, sc string, maxEntries int) (*Sink, *testutil.Child, Ports, func(), error) {
 	sink, err := NewSink()
 	if err != nil {
 		return nil, nil, Ports{}, nil, err
 	}
-	ps, err := FreePorts(6)
+	ps, err := testutil.FreePorts(6)
 	if err != nil {
 		sink.Close()
 		return nil, nil, Ports{}, nil, err
@@ -461,15 +462,15 @@ func startRun(o *Options, sc string, maxEntries int) (*Sink, *Collector, Ports, 
 		sink.Close()
 		return nil, nil, p, nil, err
 	}
-	path := filepath.Join(dir, "config.yaml")
-	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
+	path, err := testutil.WriteConfigIn(dir, cfg)
+	if err != nil {
 		sink.Close()
 		return nil, nil, p, nil, err
 	}
 	col, err := StartCollector(o.Bin, path, o.Key, o.Procs)
 	cleanup := func() {
 		if col != nil && !col.Exited() {
-			_ = col.Stop(15 * time.Second)
+			_ = col.Terminate(15 * time.Second)
 		}
 		sink.Close()
 		os.RemoveAll(dir)
@@ -478,7 +479,7 @@ func startRun(o *Options, sc string, maxEntries int) (*Sink, *Collector, Ports, 
 		cleanup()
 		return nil, nil, p, nil, err
 	}
-	if err := col.WaitHealthy(p.Health, 60*time.Second); err != nil {
+	if err := waitHealthy(col, p.Health, 60*time.Second); err != nil {
 		cleanup()
 		return nil, nil, p, nil, err
 	}
@@ -520,9 +521,9 @@ func runOne(ctx context.Context, o *Options, tr *traffic, sc, modeName string, r
 	}
 	defer cleanup()
 	time.Sleep(500 * time.Millisecond)
-	idle0, _ := ReadProc(col.Pid())
+	idle0, _ := testutil.ReadProc(col.PID())
 	time.Sleep(2 * time.Second)
-	if idle1, err := ReadProc(col.Pid()); err == nil {
+	if idle1, err := testutil.ReadProc(col.PID()); err == nil {
 		res.IdleCPUPercent = 100 * (idle1.CPU - idle0.CPU).Seconds() / idle1.Taken.Sub(idle0.Taken).Seconds()
 	}
 	endpoint := fmt.Sprintf("127.0.0.1:%d", ports.GRPC)
@@ -546,9 +547,9 @@ func runOne(ctx context.Context, o *Options, tr *traffic, sc, modeName string, r
 	src := &oauthgen.SliceSource{Payloads: tr.payloads[:prefix]}
 	// With several requests in flight the source runs ahead of the sends
 	// by at most the channel's capacity; all of it is sent in the end.
-	before, _ := ReadProc(col.Pid())
-	selfBefore, _ := ReadProc(os.Getpid())
-	sampler := StartSampler(col.Pid(), 200*time.Millisecond)
+	before, _ := testutil.ReadProc(col.PID())
+	selfBefore, _ := testutil.ReadProc(os.Getpid())
+	sampler := StartSampler(col.PID(), 200*time.Millisecond)
 	profDone := make(chan []string, 1)
 	if ports.Pprof != 0 && (rate == 0 || o.ProfileFixed) {
 		go func() { profDone <- profile(ports.Pprof, o, sc, modeName) }()
@@ -559,8 +560,8 @@ func runOne(ctx context.Context, o *Options, tr *traffic, sc, modeName string, r
 	sent := src.Consumed()
 	res.Complete = sent == prefix
 	waitDrained(sink, st.Accepted, 3*time.Second, 30*time.Second)
-	after, _ := ReadProc(col.Pid())
-	selfAfter, _ := ReadProc(os.Getpid())
+	after, _ := testutil.ReadProc(col.PID())
+	selfAfter, _ := testutil.ReadProc(os.Getpid())
 	mean, maxRSS := sampler.Stop()
 	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
 		res.LoadAvg = strings.TrimSpace(string(b))
@@ -699,7 +700,7 @@ func runMemory(ctx context.Context, o *Options) MemoryResult {
 	}
 	defer cleanup()
 	time.Sleep(2 * time.Second)
-	base, _ := ReadProc(col.Pid())
+	base, _ := testutil.ReadProc(col.PID())
 	m.RSSBaselineMB = float64(base.RSS) / 1e6
 	telemetry := fmt.Sprintf("http://127.0.0.1:%d/metrics", ports.Telemetry)
 	if body, err := get(telemetry); err == nil {
@@ -718,7 +719,7 @@ func runMemory(ctx context.Context, o *Options) MemoryResult {
 	waitDrained(sink, st.Accepted, 3*time.Second, 30*time.Second)
 	m.Received = sink.Counts().Records()
 	time.Sleep(3 * time.Second) // a GC cycle or two
-	after, _ := ReadProc(col.Pid())
+	after, _ := testutil.ReadProc(col.PID())
 	m.CPUSeconds = (after.CPU - base.CPU).Seconds()
 	m.RSSAfterMB, m.RSSPeakMB = float64(after.RSS)/1e6, float64(after.Peak)/1e6
 	if o.Families > 0 {

@@ -140,13 +140,6 @@ func TestConfigsRender(t *testing.T) {
 	assert.True(t, strings.Contains(c, "    logs:\n        - name: oauth_flows_total"), "log rules")
 }
 
-func TestReadProcSelf(t *testing.T) {
-	p, err := ReadProc(pidSelf())
-	require.NoError(t, err)
-	assert.Positive(t, p.RSS)
-	assert.GreaterOrEqual(t, p.Peak, p.RSS)
-}
-
 func TestMarkdownRenders(t *testing.T) {
 	one := 1.0
 	rep := &Report{Host: map[string]string{}, Options: map[string]any{}, Traffic: map[string]any{},
