@@ -15,7 +15,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/otelcol-oauth/otelcol-oauth/internal/contract"
 	"github.com/otelcol-oauth/otelcol-oauth/internal/testutil"
 	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthsecurity/scenario"
 	"github.com/otelcol-oauth/otelcol-oauth/testbed/oauthgen"
@@ -704,7 +703,7 @@ func runMemory(ctx context.Context, o *Options) MemoryResult {
 	m.RSSBaselineMB = float64(base.RSS) / 1e6
 	telemetry := fmt.Sprintf("http://127.0.0.1:%d/metrics", ports.Telemetry)
 	if body, err := get(telemetry); err == nil {
-		m.HeapBeforeMB = scrapeValue(body, "process_runtime_heap_alloc_bytes") / 1e6
+		m.HeapBeforeMB = scrapeValue(body, metricHeapAlloc) / 1e6
 	}
 	s, err := oauthgen.NewSender(oauthgen.SenderConfig{Endpoint: fmt.Sprintf("127.0.0.1:%d", ports.GRPC), Duration: 5 * time.Minute})
 	if err != nil {
@@ -726,144 +725,13 @@ func runMemory(ctx context.Context, o *Options) MemoryResult {
 		m.BytesPerFamily = float64(after.RSS-base.RSS) / float64(o.Families)
 	}
 	if body, err := get(telemetry); err == nil {
-		m.StateEntries = scrapeValue(body, "oauth_security_state_entries")
-		m.Evictions = scrapeValue(body, "oauth_security_evictions")
-		m.HeapAfterMB = scrapeValue(body, "process_runtime_heap_alloc_bytes") / 1e6
+		m.StateEntries = scrapeValue(body, metricStateEntries)
+		m.Evictions = scrapeValue(body, metricEvictions)
+		m.HeapAfterMB = scrapeValue(body, metricHeapAlloc) / 1e6
 		if o.Families > 0 {
 			m.HeapPerFamily = (m.HeapAfterMB - m.HeapBeforeMB) * 1e6 / float64(o.Families)
 		}
 	}
 	m.Leaks = sink.Counts().Leaks
 	return m
-}
-
-// scrapeValue sums the series of a metric whose name contains name.
-func scrapeValue(body []byte, name string) float64 {
-	total := 0.0
-	for _, s := range ParseScrape(body) {
-		if strings.Contains(s.Name, name) {
-			total += s.Value
-		}
-	}
-	return total
-}
-
-// Series is one scraped sample.
-type Series struct {
-	Name   string
-	Labels map[string]string
-	Value  float64
-}
-
-// ParseScrape parses the Prometheus text format (samples only).
-func ParseScrape(body []byte) []Series {
-	var out []Series
-	for _, line := range strings.Split(string(body), "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" || line[0] == '#' {
-			continue
-		}
-		s := Series{Labels: map[string]string{}}
-		rest := line
-		if i := strings.IndexAny(line, "{ "); i >= 0 && line[i] == '{' {
-			s.Name = line[:i]
-			rest = line[i+1:]
-			for {
-				rest = strings.TrimLeft(rest, ", ")
-				if strings.HasPrefix(rest, "}") {
-					rest = rest[1:]
-					break
-				}
-				eq := strings.Index(rest, "=\"")
-				if eq < 0 {
-					break
-				}
-				k := rest[:eq]
-				rest = rest[eq+2:]
-				var v strings.Builder
-				for len(rest) > 0 {
-					c := rest[0]
-					if c == '\\' && len(rest) > 1 {
-						v.WriteByte(rest[1])
-						rest = rest[2:]
-						continue
-					}
-					rest = rest[1:]
-					if c == '"' {
-						break
-					}
-					v.WriteByte(c)
-				}
-				s.Labels[k] = v.String()
-			}
-		} else if i >= 0 {
-			s.Name = line[:i]
-			rest = line[i:]
-		}
-		f := strings.Fields(rest)
-		if len(f) == 0 {
-			continue
-		}
-		v, err := strconv.ParseFloat(f[0], 64)
-		if err != nil {
-			continue
-		}
-		s.Value = v
-		out = append(out, s)
-	}
-	return out
-}
-
-// upstreamLabels maps signal_to_metrics label names (attribute names with
-// dots as underscores) onto the contract's label names.
-var upstreamLabels = map[string]string{
-	"oauth_provider": contract.LabelProvider, "oauth_status": contract.LabelStatus, "oauth_reason": contract.LabelReason,
-	"oauth_discovery_method": contract.LabelMethod, "oauth_security_event_type": contract.LabelEventType,
-	"oauth_security_severity": contract.LabelSeverity, "oauth_integrity_violation": contract.LabelViolationType,
-	"oauth_grant_type": contract.LabelGrantType,
-}
-
-// CompareMetrics compares expected counters with a scrape. Series are
-// summed over labels the contract does not name (job, instance, resource
-// attributes); expected keys use oauthgen.MetricKey.
-func CompareMetrics(expected map[string]float64, scrape []byte) (checked int, mismatches []string) {
-	labelsOf := map[string][]string{}
-	for _, m := range contract.Metrics {
-		labelsOf[m.Name] = m.Labels
-	}
-	got := map[string]float64{}
-	names := map[string]bool{}
-	for k := range expected {
-		n, _, _ := strings.Cut(k, "{")
-		names[n] = true
-	}
-	for _, s := range ParseScrape(scrape) {
-		if !names[s.Name] {
-			continue
-		}
-		var kv []string
-		norm := map[string]string{}
-		for k, v := range s.Labels {
-			if u, ok := upstreamLabels[k]; ok {
-				k = u
-			}
-			norm[k] = v
-		}
-		for _, l := range labelsOf[s.Name] {
-			kv = append(kv, l, norm[l])
-		}
-		got[oauthgen.MetricKey(s.Name, kv...)] += s.Value
-	}
-	keys := make([]string, 0, len(expected))
-	for k := range expected {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		checked++
-		if got[k] != expected[k] {
-			mismatches = append(mismatches, fmt.Sprintf("%s: want %.0f got %.0f", k, expected[k], got[k]))
-		}
-	}
-	return checked, mismatches
 }

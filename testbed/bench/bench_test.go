@@ -122,7 +122,8 @@ oauth_token_refresh_total{oauth_status="success",oauth_reason="normal",service_n
 	assert.Equal(t, 3, n)
 	require.Len(t, mm, 1)
 	assert.Contains(t, mm[0], "want 5 got 4")
-	assert.Equal(t, 2.0, scrapeValue(scrape, "code_injection"))
+	assert.Equal(t, 2.0, scrapeValue(scrape, contract.MetricCodeInjectionAttemptsTotal))
+	assert.Zero(t, scrapeValue(scrape, "code_injection"), "names match exactly, not by substring")
 }
 
 func TestConfigsRender(t *testing.T) {
