@@ -90,14 +90,7 @@ exporters:
 	for i := 0; i < 2; i++ {
 		httpPort, health := freePort(t), freePort(t)
 		agentHTTP = append(agentHTTP, httpPort)
-		cfg := withPorts(t, health, freePort(t), fmt.Sprintf(`receivers:
-  otlp:
-    protocols:
-      grpc:
-        endpoint: 127.0.0.1:%d
-      http:
-        endpoint: 127.0.0.1:%d
-`, freePort(t), httpPort))
+		cfg := withPorts(t, health, freePort(t), agentListeners(freePort(t), httpPort))
 		p := testutil.StartProcess(t, fmt.Sprintf("agent-%d", i), append(slicesClone(common),
 			fmt.Sprintf("OTELCOL_OAUTH_FORWARD_ENDPOINT=localhost:%d", lbOTLP),
 			"OTELCOL_OAUTH_APP_LOGS="+filepath.Join(t.TempDir(), "*.log"),
