@@ -1,6 +1,7 @@
 package testutil
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"math"
@@ -30,6 +31,19 @@ func ParseMetrics(r io.Reader) (map[string]*dto.MetricFamily, error) {
 
 // ScrapeMetrics GETs url (a /metrics endpoint) and returns its samples.
 func ScrapeMetrics(url string) ([]Sample, error) {
+	body, err := HTTPGet(url)
+	if err != nil {
+		return nil, err
+	}
+	fams, err := ParseMetrics(bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	return Samples(fams), nil
+}
+
+// HTTPGet returns the body of url's answer, an error unless it is 200.
+func HTTPGet(url string) ([]byte, error) {
 	resp, err := http.Get(url)
 	if err != nil {
 		return nil, err
@@ -38,11 +52,7 @@ func ScrapeMetrics(url string) ([]Sample, error) {
 	if resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("%s: HTTP %d", url, resp.StatusCode)
 	}
-	fams, err := ParseMetrics(resp.Body)
-	if err != nil {
-		return nil, err
-	}
-	return Samples(fams), nil
+	return io.ReadAll(resp.Body)
 }
 
 // SumSamples sums the samples named exactly name whose labels hold every

@@ -3,8 +3,6 @@ package bench
 import (
 	"context"
 	"fmt"
-	"io"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -604,7 +602,7 @@ func runOne(ctx context.Context, o *Options, tr *traffic, sc, modeName string, r
 	}
 	if ports.Prom != 0 {
 		time.Sleep(2500 * time.Millisecond) // a flush of the metrics connector
-		if body, err := get(fmt.Sprintf("http://127.0.0.1:%d/metrics", ports.Prom)); err == nil {
+		if body, err := testutil.HTTPGet(fmt.Sprintf("http://127.0.0.1:%d/metrics", ports.Prom)); err == nil {
 			sink.ConsumeScrape(body)
 			if truth != nil {
 				res.MetricsChecked, res.MetricsMismatched = CompareMetrics(truth.ExpectedMetrics, body)
@@ -630,7 +628,7 @@ func runOne(ctx context.Context, o *Options, tr *traffic, sc, modeName string, r
 func profile(port int, o *Options, sc, mode string) []string {
 	time.Sleep(300 * time.Millisecond)
 	secs := max(1, min(5, int(o.Duration.Seconds()/3)))
-	body, err := get(fmt.Sprintf("http://127.0.0.1:%d/debug/pprof/profile?seconds=%d", port, secs))
+	body, err := testutil.HTTPGet(fmt.Sprintf("http://127.0.0.1:%d/debug/pprof/profile?seconds=%d", port, secs))
 	if err != nil {
 		return []string{"profile: " + err.Error()}
 	}
@@ -678,18 +676,6 @@ func pprofTop(path string, args ...string) []string {
 	return top
 }
 
-func get(url string) ([]byte, error) {
-	resp, err := http.Get(url)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("%s: HTTP %d", url, resp.StatusCode)
-	}
-	return io.ReadAll(resp.Body)
-}
-
 func runMemory(ctx context.Context, o *Options) MemoryResult {
 	m := MemoryResult{Families: o.Families}
 	sink, col, ports, cleanup, err := startRun(o, Memory, o.Families+o.Families/5+1000)
@@ -702,7 +688,7 @@ func runMemory(ctx context.Context, o *Options) MemoryResult {
 	base, _ := testutil.ReadProc(col.PID())
 	m.RSSBaselineMB = float64(base.RSS) / 1e6
 	telemetry := fmt.Sprintf("http://127.0.0.1:%d/metrics", ports.Telemetry)
-	if body, err := get(telemetry); err == nil {
+	if body, err := testutil.HTTPGet(telemetry); err == nil {
 		m.HeapBeforeMB = scrapeValue(body, metricHeapAlloc) / 1e6
 	}
 	s, err := oauthgen.NewSender(oauthgen.SenderConfig{Endpoint: fmt.Sprintf("127.0.0.1:%d", ports.GRPC), Duration: 5 * time.Minute})
@@ -724,7 +710,7 @@ func runMemory(ctx context.Context, o *Options) MemoryResult {
 	if o.Families > 0 {
 		m.BytesPerFamily = float64(after.RSS-base.RSS) / float64(o.Families)
 	}
-	if body, err := get(telemetry); err == nil {
+	if body, err := testutil.HTTPGet(telemetry); err == nil {
 		m.StateEntries = scrapeValue(body, metricStateEntries)
 		m.Evictions = scrapeValue(body, metricEvictions)
 		m.HeapAfterMB = scrapeValue(body, metricHeapAlloc) / 1e6
