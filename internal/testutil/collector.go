@@ -49,27 +49,39 @@ var (
 	portsGiven = map[int]bool{}
 )
 
-// FreePort returns a TCP port on 127.0.0.1 that was free a moment ago and
-// that no earlier call in this test process returned: the kernel may offer a
+// FreePorts returns n TCP ports on 127.0.0.1 that were free a moment ago and
+// that no earlier call in this process returned: the kernel may offer a
 // just-closed port again, and two listeners of one config must not collide.
-func FreePort(t testing.TB) int {
-	t.Helper()
+func FreePorts(n int) ([]int, error) {
 	portsMu.Lock()
 	defer portsMu.Unlock()
-	for range 1000 {
+	var out []int
+	for tries := 0; len(out) < n; tries++ {
+		if tries == 1000*n {
+			return nil, fmt.Errorf("no unused free port after %d tries", tries)
+		}
 		l, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
-			t.Fatal(err)
+			return nil, err
 		}
 		port := l.Addr().(*net.TCPAddr).Port
 		l.Close()
 		if !portsGiven[port] {
 			portsGiven[port] = true
-			return port
+			out = append(out, port)
 		}
 	}
-	t.Fatal("no unused free port after 1000 tries")
-	return 0
+	return out, nil
+}
+
+// FreePort is FreePorts(1) for a test.
+func FreePort(t testing.TB) int {
+	t.Helper()
+	ps, err := FreePorts(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ps[0]
 }
 
 // TestKey is a fingerprint key for tests (never a production key).
@@ -85,11 +97,25 @@ type Collector struct {
 // WriteConfig writes a config file into a test temp dir and returns its path.
 func WriteConfig(t testing.TB, yaml string) string {
 	t.Helper()
-	p := filepath.Join(t.TempDir(), "config.yaml")
-	if err := os.WriteFile(p, []byte(yaml), 0o600); err != nil {
+	p, err := WriteConfigIn(t.TempDir(), yaml)
+	if err != nil {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// WriteConfigIn writes yaml as config.yaml into dir and returns its path.
+func WriteConfigIn(dir, yaml string) (string, error) {
+	p := filepath.Join(dir, "config.yaml")
+	return p, os.WriteFile(p, []byte(yaml), 0o600)
+}
+
+// CollectorCmd is bin --config configPath with env entries added to the
+// environment.
+func CollectorCmd(bin, configPath string, env ...string) *exec.Cmd {
+	cmd := exec.Command(bin, "--config", configPath)
+	cmd.Env = append(os.Environ(), env...)
+	return cmd
 }
 
 // Start starts the binary with --config configPath. env entries are added to
@@ -97,20 +123,18 @@ func WriteConfig(t testing.TB, yaml string) string {
 // killed at test cleanup if still running.
 func Start(t testing.TB, configPath string, env ...string) *Collector {
 	t.Helper()
-	cmd := exec.Command(BinaryPath(t), "--config", configPath)
-	cmd.Env = append(os.Environ(), "OAUTH_FINGERPRINT_KEY="+TestKey)
-	cmd.Env = append(cmd.Env, env...)
+	cmd := CollectorCmd(BinaryPath(t), configPath, append([]string{"OAUTH_FINGERPRINT_KEY=" + TestKey}, env...)...)
 	return &Collector{Process: startCmd(t, "collector", cmd, 0), Config: configPath}
 }
 
 // WaitHealthy polls url (a health_check endpoint) until it answers 200.
 func (c *Collector) WaitHealthy(url string, timeout time.Duration) {
 	c.t.Helper()
-	if c.pollHTTP(url, timeout, 100*time.Millisecond) {
+	if c.PollHTTP(url, timeout, 100*time.Millisecond) {
 		return
 	}
 	if c.Exited() {
-		c.t.Fatalf("collector exited before it was healthy: %v\n%s", c.err, c.Output())
+		c.t.Fatalf("collector exited before it was healthy: %v\n%s", c.ExitError(), c.Output())
 	}
 	c.t.Fatalf("collector not healthy at %s after %s\n%s", url, timeout, c.Output())
 }

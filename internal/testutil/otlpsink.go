@@ -1,23 +1,16 @@
 package testutil
 
 import (
-	"context"
 	"crypto/tls"
-	"io"
-	"net"
-	"net/http"
 	"sync"
 	"testing"
 
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
-	"go.opentelemetry.io/collector/pdata/pmetric/pmetricotlp"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
-	// The collector's OTLP gRPC exporters compress with gzip by default.
-	_ "google.golang.org/grpc/encoding/gzip"
 )
 
 // OTLPSink is an in-process OTLP receiver (gRPC and HTTP/protobuf on
@@ -32,34 +25,6 @@ type OTLPSink struct {
 	mu     sync.Mutex
 	logs   []plog.Logs
 	traces []ptrace.Traces
-}
-
-type sinkLogs struct {
-	plogotlp.UnimplementedGRPCServer
-	s *OTLPSink
-}
-
-func (g sinkLogs) Export(_ context.Context, req plogotlp.ExportRequest) (plogotlp.ExportResponse, error) {
-	g.s.addLogs(req.Logs())
-	return plogotlp.NewExportResponse(), nil
-}
-
-type sinkTraces struct {
-	ptraceotlp.UnimplementedGRPCServer
-	s *OTLPSink
-}
-
-func (g sinkTraces) Export(_ context.Context, req ptraceotlp.ExportRequest) (ptraceotlp.ExportResponse, error) {
-	g.s.addTraces(req.Traces())
-	return ptraceotlp.NewExportResponse(), nil
-}
-
-type sinkMetrics struct {
-	pmetricotlp.UnimplementedGRPCServer
-}
-
-func (sinkMetrics) Export(context.Context, pmetricotlp.ExportRequest) (pmetricotlp.ExportResponse, error) {
-	return pmetricotlp.NewExportResponse(), nil
 }
 
 func (s *OTLPSink) addLogs(ld plog.Logs) {
@@ -87,60 +52,32 @@ func StartOTLPSink(t testing.TB, tlsCfg *tls.Config) *OTLPSink {
 	if tlsCfg != nil {
 		opts = append(opts, grpc.Creds(credentials.NewTLS(tlsCfg)))
 	}
-	gs := grpc.NewServer(opts...)
-	plogotlp.RegisterGRPCServer(gs, &sinkLogs{s: s})
-	ptraceotlp.RegisterGRPCServer(gs, &sinkTraces{s: s})
-	pmetricotlp.RegisterGRPCServer(gs, &sinkMetrics{})
-	gl, err := net.Listen("tcp", "127.0.0.1:0")
+	srv, err := StartOTLPServer(s.consume, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	go func() { _ = gs.Serve(gl) }()
-	s.GRPCAddr = gl.Addr().String()
+	t.Cleanup(srv.Close)
+	s.GRPCAddr, s.HTTPURL = srv.GRPCAddr, "http://"+srv.HTTPAddr
+	return s
+}
 
-	mux := http.NewServeMux()
-	mux.HandleFunc("/v1/logs", func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
+// consume keeps logs and traces; metrics are acknowledged and dropped.
+func (s *OTLPSink) consume(signal string, body []byte) error {
+	switch signal {
+	case SignalLogs:
 		req := plogotlp.NewExportRequest()
 		if err := req.UnmarshalProto(body); err != nil {
-			w.WriteHeader(http.StatusBadRequest)
-			return
+			return err
 		}
 		s.addLogs(req.Logs())
-		b, _ := plogotlp.NewExportResponse().MarshalProto()
-		w.Header().Set("Content-Type", "application/x-protobuf")
-		_, _ = w.Write(b)
-	})
-	mux.HandleFunc("/v1/traces", func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
+	case SignalTraces:
 		req := ptraceotlp.NewExportRequest()
 		if err := req.UnmarshalProto(body); err != nil {
-			w.WriteHeader(http.StatusBadRequest)
-			return
+			return err
 		}
 		s.addTraces(req.Traces())
-		b, _ := ptraceotlp.NewExportResponse().MarshalProto()
-		w.Header().Set("Content-Type", "application/x-protobuf")
-		_, _ = w.Write(b)
-	})
-	mux.HandleFunc("/v1/metrics", func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		b, _ := pmetricotlp.NewExportResponse().MarshalProto()
-		w.Header().Set("Content-Type", "application/x-protobuf")
-		_, _ = w.Write(b)
-	})
-	hl, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
 	}
-	hs := &http.Server{Handler: mux}
-	go func() { _ = hs.Serve(hl) }()
-	s.HTTPURL = "http://" + hl.Addr().String()
-	t.Cleanup(func() {
-		gs.Stop()
-		_ = hs.Close()
-	})
-	return s
+	return nil
 }
 
 // LogRecords returns a copy of every log record received so far.

@@ -3,8 +3,6 @@ package bench
 import (
 	"context"
 	"fmt"
-	"io"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/otelcol-oauth/otelcol-oauth/internal/contract"
+	"github.com/otelcol-oauth/otelcol-oauth/internal/testutil"
 	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthsecurity/scenario"
 	"github.com/otelcol-oauth/otelcol-oauth/testbed/oauthgen"
 )
@@ -432,12 +430,12 @@ func hostInfo(bin string) map[string]string {
 }
 
 // startRun starts a sink and the collector of one scenario.
-func startRun(o *Options, sc string, maxEntries int) (*Sink, *Collector, Ports, func(), error) {
+func startRun(o *Options, sc string, maxEntries int) (*Sink, *testutil.Child, Ports, func(), error) {
 	sink, err := NewSink()
 	if err != nil {
 		return nil, nil, Ports{}, nil, err
 	}
-	ps, err := FreePorts(6)
+	ps, err := testutil.FreePorts(6)
 	if err != nil {
 		sink.Close()
 		return nil, nil, Ports{}, nil, err
@@ -461,15 +459,15 @@ func startRun(o *Options, sc string, maxEntries int) (*Sink, *Collector, Ports, 
 		sink.Close()
 		return nil, nil, p, nil, err
 	}
-	path := filepath.Join(dir, "config.yaml")
-	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
+	path, err := testutil.WriteConfigIn(dir, cfg)
+	if err != nil {
 		sink.Close()
 		return nil, nil, p, nil, err
 	}
 	col, err := StartCollector(o.Bin, path, o.Key, o.Procs)
 	cleanup := func() {
 		if col != nil && !col.Exited() {
-			_ = col.Stop(15 * time.Second)
+			_ = col.Terminate(15 * time.Second)
 		}
 		sink.Close()
 		os.RemoveAll(dir)
@@ -478,7 +476,7 @@ func startRun(o *Options, sc string, maxEntries int) (*Sink, *Collector, Ports, 
 		cleanup()
 		return nil, nil, p, nil, err
 	}
-	if err := col.WaitHealthy(p.Health, 60*time.Second); err != nil {
+	if err := waitHealthy(col, p.Health, 60*time.Second); err != nil {
 		cleanup()
 		return nil, nil, p, nil, err
 	}
@@ -520,9 +518,9 @@ func runOne(ctx context.Context, o *Options, tr *traffic, sc, modeName string, r
 	}
 	defer cleanup()
 	time.Sleep(500 * time.Millisecond)
-	idle0, _ := ReadProc(col.Pid())
+	idle0, _ := testutil.ReadProc(col.PID())
 	time.Sleep(2 * time.Second)
-	if idle1, err := ReadProc(col.Pid()); err == nil {
+	if idle1, err := testutil.ReadProc(col.PID()); err == nil {
 		res.IdleCPUPercent = 100 * (idle1.CPU - idle0.CPU).Seconds() / idle1.Taken.Sub(idle0.Taken).Seconds()
 	}
 	endpoint := fmt.Sprintf("127.0.0.1:%d", ports.GRPC)
@@ -546,9 +544,9 @@ func runOne(ctx context.Context, o *Options, tr *traffic, sc, modeName string, r
 	src := &oauthgen.SliceSource{Payloads: tr.payloads[:prefix]}
 	// With several requests in flight the source runs ahead of the sends
 	// by at most the channel's capacity; all of it is sent in the end.
-	before, _ := ReadProc(col.Pid())
-	selfBefore, _ := ReadProc(os.Getpid())
-	sampler := StartSampler(col.Pid(), 200*time.Millisecond)
+	before, _ := testutil.ReadProc(col.PID())
+	selfBefore, _ := testutil.ReadProc(os.Getpid())
+	sampler := StartSampler(col.PID(), 200*time.Millisecond)
 	profDone := make(chan []string, 1)
 	if ports.Pprof != 0 && (rate == 0 || o.ProfileFixed) {
 		go func() { profDone <- profile(ports.Pprof, o, sc, modeName) }()
@@ -559,8 +557,8 @@ func runOne(ctx context.Context, o *Options, tr *traffic, sc, modeName string, r
 	sent := src.Consumed()
 	res.Complete = sent == prefix
 	waitDrained(sink, st.Accepted, 3*time.Second, 30*time.Second)
-	after, _ := ReadProc(col.Pid())
-	selfAfter, _ := ReadProc(os.Getpid())
+	after, _ := testutil.ReadProc(col.PID())
+	selfAfter, _ := testutil.ReadProc(os.Getpid())
 	mean, maxRSS := sampler.Stop()
 	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
 		res.LoadAvg = strings.TrimSpace(string(b))
@@ -604,7 +602,7 @@ func runOne(ctx context.Context, o *Options, tr *traffic, sc, modeName string, r
 	}
 	if ports.Prom != 0 {
 		time.Sleep(2500 * time.Millisecond) // a flush of the metrics connector
-		if body, err := get(fmt.Sprintf("http://127.0.0.1:%d/metrics", ports.Prom)); err == nil {
+		if body, err := testutil.HTTPGet(fmt.Sprintf("http://127.0.0.1:%d/metrics", ports.Prom)); err == nil {
 			sink.ConsumeScrape(body)
 			if truth != nil {
 				res.MetricsChecked, res.MetricsMismatched = CompareMetrics(truth.ExpectedMetrics, body)
@@ -630,7 +628,7 @@ func runOne(ctx context.Context, o *Options, tr *traffic, sc, modeName string, r
 func profile(port int, o *Options, sc, mode string) []string {
 	time.Sleep(300 * time.Millisecond)
 	secs := max(1, min(5, int(o.Duration.Seconds()/3)))
-	body, err := get(fmt.Sprintf("http://127.0.0.1:%d/debug/pprof/profile?seconds=%d", port, secs))
+	body, err := testutil.HTTPGet(fmt.Sprintf("http://127.0.0.1:%d/debug/pprof/profile?seconds=%d", port, secs))
 	if err != nil {
 		return []string{"profile: " + err.Error()}
 	}
@@ -678,18 +676,6 @@ func pprofTop(path string, args ...string) []string {
 	return top
 }
 
-func get(url string) ([]byte, error) {
-	resp, err := http.Get(url)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("%s: HTTP %d", url, resp.StatusCode)
-	}
-	return io.ReadAll(resp.Body)
-}
-
 func runMemory(ctx context.Context, o *Options) MemoryResult {
 	m := MemoryResult{Families: o.Families}
 	sink, col, ports, cleanup, err := startRun(o, Memory, o.Families+o.Families/5+1000)
@@ -699,11 +685,11 @@ func runMemory(ctx context.Context, o *Options) MemoryResult {
 	}
 	defer cleanup()
 	time.Sleep(2 * time.Second)
-	base, _ := ReadProc(col.Pid())
+	base, _ := testutil.ReadProc(col.PID())
 	m.RSSBaselineMB = float64(base.RSS) / 1e6
 	telemetry := fmt.Sprintf("http://127.0.0.1:%d/metrics", ports.Telemetry)
-	if body, err := get(telemetry); err == nil {
-		m.HeapBeforeMB = scrapeValue(body, "process_runtime_heap_alloc_bytes") / 1e6
+	if body, err := testutil.HTTPGet(telemetry); err == nil {
+		m.HeapBeforeMB = scrapeValue(body, metricHeapAlloc) / 1e6
 	}
 	s, err := oauthgen.NewSender(oauthgen.SenderConfig{Endpoint: fmt.Sprintf("127.0.0.1:%d", ports.GRPC), Duration: 5 * time.Minute})
 	if err != nil {
@@ -718,151 +704,20 @@ func runMemory(ctx context.Context, o *Options) MemoryResult {
 	waitDrained(sink, st.Accepted, 3*time.Second, 30*time.Second)
 	m.Received = sink.Counts().Records()
 	time.Sleep(3 * time.Second) // a GC cycle or two
-	after, _ := ReadProc(col.Pid())
+	after, _ := testutil.ReadProc(col.PID())
 	m.CPUSeconds = (after.CPU - base.CPU).Seconds()
 	m.RSSAfterMB, m.RSSPeakMB = float64(after.RSS)/1e6, float64(after.Peak)/1e6
 	if o.Families > 0 {
 		m.BytesPerFamily = float64(after.RSS-base.RSS) / float64(o.Families)
 	}
-	if body, err := get(telemetry); err == nil {
-		m.StateEntries = scrapeValue(body, "oauth_security_state_entries")
-		m.Evictions = scrapeValue(body, "oauth_security_evictions")
-		m.HeapAfterMB = scrapeValue(body, "process_runtime_heap_alloc_bytes") / 1e6
+	if body, err := testutil.HTTPGet(telemetry); err == nil {
+		m.StateEntries = scrapeValue(body, metricStateEntries)
+		m.Evictions = scrapeValue(body, metricEvictions)
+		m.HeapAfterMB = scrapeValue(body, metricHeapAlloc) / 1e6
 		if o.Families > 0 {
 			m.HeapPerFamily = (m.HeapAfterMB - m.HeapBeforeMB) * 1e6 / float64(o.Families)
 		}
 	}
 	m.Leaks = sink.Counts().Leaks
 	return m
-}
-
-// scrapeValue sums the series of a metric whose name contains name.
-func scrapeValue(body []byte, name string) float64 {
-	total := 0.0
-	for _, s := range ParseScrape(body) {
-		if strings.Contains(s.Name, name) {
-			total += s.Value
-		}
-	}
-	return total
-}
-
-// Series is one scraped sample.
-type Series struct {
-	Name   string
-	Labels map[string]string
-	Value  float64
-}
-
-// ParseScrape parses the Prometheus text format (samples only).
-func ParseScrape(body []byte) []Series {
-	var out []Series
-	for _, line := range strings.Split(string(body), "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" || line[0] == '#' {
-			continue
-		}
-		s := Series{Labels: map[string]string{}}
-		rest := line
-		if i := strings.IndexAny(line, "{ "); i >= 0 && line[i] == '{' {
-			s.Name = line[:i]
-			rest = line[i+1:]
-			for {
-				rest = strings.TrimLeft(rest, ", ")
-				if strings.HasPrefix(rest, "}") {
-					rest = rest[1:]
-					break
-				}
-				eq := strings.Index(rest, "=\"")
-				if eq < 0 {
-					break
-				}
-				k := rest[:eq]
-				rest = rest[eq+2:]
-				var v strings.Builder
-				for len(rest) > 0 {
-					c := rest[0]
-					if c == '\\' && len(rest) > 1 {
-						v.WriteByte(rest[1])
-						rest = rest[2:]
-						continue
-					}
-					rest = rest[1:]
-					if c == '"' {
-						break
-					}
-					v.WriteByte(c)
-				}
-				s.Labels[k] = v.String()
-			}
-		} else if i >= 0 {
-			s.Name = line[:i]
-			rest = line[i:]
-		}
-		f := strings.Fields(rest)
-		if len(f) == 0 {
-			continue
-		}
-		v, err := strconv.ParseFloat(f[0], 64)
-		if err != nil {
-			continue
-		}
-		s.Value = v
-		out = append(out, s)
-	}
-	return out
-}
-
-// upstreamLabels maps signal_to_metrics label names (attribute names with
-// dots as underscores) onto the contract's label names.
-var upstreamLabels = map[string]string{
-	"oauth_provider": contract.LabelProvider, "oauth_status": contract.LabelStatus, "oauth_reason": contract.LabelReason,
-	"oauth_discovery_method": contract.LabelMethod, "oauth_security_event_type": contract.LabelEventType,
-	"oauth_security_severity": contract.LabelSeverity, "oauth_integrity_violation": contract.LabelViolationType,
-	"oauth_grant_type": contract.LabelGrantType,
-}
-
-// CompareMetrics compares expected counters with a scrape. Series are
-// summed over labels the contract does not name (job, instance, resource
-// attributes); expected keys use oauthgen.MetricKey.
-func CompareMetrics(expected map[string]float64, scrape []byte) (checked int, mismatches []string) {
-	labelsOf := map[string][]string{}
-	for _, m := range contract.Metrics {
-		labelsOf[m.Name] = m.Labels
-	}
-	got := map[string]float64{}
-	names := map[string]bool{}
-	for k := range expected {
-		n, _, _ := strings.Cut(k, "{")
-		names[n] = true
-	}
-	for _, s := range ParseScrape(scrape) {
-		if !names[s.Name] {
-			continue
-		}
-		var kv []string
-		norm := map[string]string{}
-		for k, v := range s.Labels {
-			if u, ok := upstreamLabels[k]; ok {
-				k = u
-			}
-			norm[k] = v
-		}
-		for _, l := range labelsOf[s.Name] {
-			kv = append(kv, l, norm[l])
-		}
-		got[oauthgen.MetricKey(s.Name, kv...)] += s.Value
-	}
-	keys := make([]string, 0, len(expected))
-	for k := range expected {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		checked++
-		if got[k] != expected[k] {
-			mismatches = append(mismatches, fmt.Sprintf("%s: want %.0f got %.0f", k, expected[k], got[k]))
-		}
-	}
-	return checked, mismatches
 }

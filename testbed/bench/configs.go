@@ -84,12 +84,38 @@ const telemetry = `  telemetry:
                 port: {{.Telemetry}}
 `
 
+// serviceHead opens the service section: extensions and own telemetry.
+const serviceHead = `service:
+  extensions: [health_check{{if .Pprof}}, pprof{{end}}]
+` + telemetry
+
+// derivingService is the service of a scenario that derives metrics: traces
+// and logs through processors to the sink and the connector, app metrics
+// through the redactor, and the connector's metrics to prometheus.
+func derivingService(processors, redactor, connector string) string {
+	return serviceHead + fmt.Sprintf(`  pipelines:
+    traces:
+      receivers: [otlp]
+      processors: [%[1]s]
+      exporters: [otlp_http, %[3]s]
+    logs:
+      receivers: [otlp]
+      processors: [%[1]s]
+      exporters: [otlp_http, %[3]s]
+    metrics/app:
+      receivers: [otlp]
+      processors: [%[2]s, batch]
+      exporters: [otlp_http]
+    metrics:
+      receivers: [%[3]s]
+      exporters: [prometheus]
+`, processors, redactor, connector)
+}
+
 var templates = map[string]string{
 	Passthrough: common + exporters + `processors:
   batch: {}
-service:
-  extensions: [health_check{{if .Pprof}}, pprof{{end}}]
-` + telemetry + `  pipelines:
+` + serviceHead + `  pipelines:
     traces:
       receivers: [otlp]
       processors: [batch]
@@ -116,25 +142,7 @@ service:
 connectors:
   oauth_span_metrics:
     flush_interval: 1s
-service:
-  extensions: [health_check{{if .Pprof}}, pprof{{end}}]
-` + telemetry + `  pipelines:
-    traces:
-      receivers: [otlp]
-      processors: [oauth_redact, oauth_security, batch]
-      exporters: [otlp_http, oauth_span_metrics]
-    logs:
-      receivers: [otlp]
-      processors: [oauth_redact, oauth_security, batch]
-      exporters: [otlp_http, oauth_span_metrics]
-    metrics/app:
-      receivers: [otlp]
-      processors: [oauth_redact, batch]
-      exporters: [otlp_http]
-    metrics:
-      receivers: [oauth_span_metrics]
-      exporters: [prometheus]
-`,
+` + derivingService("oauth_redact, oauth_security, batch", "oauth_redact", "oauth_span_metrics"),
 	Upstream: common + exporters + `processors:
   redaction:
 {{.Redaction}}
@@ -161,25 +169,7 @@ service:
 connectors:
   signal_to_metrics:
 {{.S2M}}
-service:
-  extensions: [health_check{{if .Pprof}}, pprof{{end}}]
-` + telemetry + `  pipelines:
-    traces:
-      receivers: [otlp]
-      processors: [redaction, transform, batch]
-      exporters: [otlp_http, signal_to_metrics]
-    logs:
-      receivers: [otlp]
-      processors: [redaction, transform, batch]
-      exporters: [otlp_http, signal_to_metrics]
-    metrics/app:
-      receivers: [otlp]
-      processors: [redaction, batch]
-      exporters: [otlp_http]
-    metrics:
-      receivers: [signal_to_metrics]
-      exporters: [prometheus]
-`,
+` + derivingService("redaction, transform, batch", "redaction", "signal_to_metrics"),
 	Memory: common + exporters + `processors:
   oauth_redact:
     fingerprint_key: ${env:OAUTH_FINGERPRINT_KEY}
@@ -187,9 +177,7 @@ service:
     fingerprint_key: ${env:OAUTH_FINGERPRINT_KEY}
     max_entries: {{.MaxEntries}}
   batch: {}
-service:
-  extensions: [health_check{{if .Pprof}}, pprof{{end}}]
-` + telemetry + `  pipelines:
+` + serviceHead + `  pipelines:
     traces:
       receivers: [otlp]
       processors: [oauth_redact, oauth_security, batch]

@@ -119,6 +119,19 @@ exporters:
 `, otlp, metrics)
 }
 
+// agentListeners is the config part that moves an agent's OTLP receiver
+// (gRPC and HTTP) to the given ports.
+func agentListeners(grpc, http int) string {
+	return fmt.Sprintf(`receivers:
+  otlp:
+    protocols:
+      grpc:
+        endpoint: 127.0.0.1:%d
+      http:
+        endpoint: 127.0.0.1:%d
+`, grpc, http)
+}
+
 var freePort = testutil.FreePort
 
 // startAgentStack starts Loki, a gateway on the shipped config (OTLP/gRPC
@@ -146,14 +159,7 @@ func startAgentStack(t *testing.T) (*stack, int) {
 		fmt.Sprintf("OTELCOL_OAUTH_FORWARD_ENDPOINT=localhost:%d", gwOTLP),
 		"OTELCOL_OAUTH_APP_LOGS="+filepath.Join(t.TempDir(), "*.log"),
 		"OTELCOL_OAUTH_STORAGE_DIR="+t.TempDir(),
-	), collector, "--config", filepath.Join(root, "deploy", "agent.yaml"), "--config", withPorts(t, agentHealth, freePort(t), fmt.Sprintf(`receivers:
-  otlp:
-    protocols:
-      grpc:
-        endpoint: 127.0.0.1:%d
-      http:
-        endpoint: 127.0.0.1:%d
-`, freePort(t), agentHTTP)))
+	), collector, "--config", filepath.Join(root, "deploy", "agent.yaml"), "--config", withPorts(t, agentHealth, freePort(t), agentListeners(freePort(t), agentHTTP)))
 
 	promDir := t.TempDir()
 	promPort := freePort(t)

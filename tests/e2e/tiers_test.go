@@ -3,13 +3,9 @@
 package e2e
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"net/http"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -21,39 +17,24 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/otelcol-oauth/otelcol-oauth/internal/contract"
 	"github.com/otelcol-oauth/otelcol-oauth/internal/testutil"
 )
 
 // scrapeRefreshes reads oauth_token_refresh_total from a prometheus exporter
 // endpoint, summed by status.
 func scrapeRefreshes(url string) (map[string]float64, error) {
-	resp, err := http.Get(url)
+	samples, err := testutil.ScrapeMetrics(url)
 	if err != nil {
 		return nil, err
 	}
-	defer resp.Body.Close()
 	out := map[string]float64{}
-	sc := bufio.NewScanner(resp.Body)
-	sc.Buffer(make([]byte, 1<<20), 1<<22)
-	for sc.Scan() {
-		line := sc.Text()
-		if !strings.HasPrefix(line, "oauth_token_refresh_total{") {
-			continue
+	for _, s := range samples {
+		if status, ok := s.Labels[contract.LabelStatus]; ok && s.Name == contract.MetricTokenRefreshTotal {
+			out[status] += s.Value
 		}
-		i := strings.Index(line, `status="`)
-		j := strings.LastIndex(line, " ")
-		if i < 0 || j < 0 {
-			continue
-		}
-		status := line[i+len(`status="`):]
-		status = status[:strings.Index(status, `"`)]
-		v, err := strconv.ParseFloat(line[j+1:], 64)
-		if err != nil {
-			return nil, err
-		}
-		out[status] += v
 	}
-	return out, sc.Err()
+	return out, nil
 }
 
 // Two agents, one load-balancing tier and two gateways, all shipped configs,
@@ -109,14 +90,7 @@ exporters:
 	for i := 0; i < 2; i++ {
 		httpPort, health := freePort(t), freePort(t)
 		agentHTTP = append(agentHTTP, httpPort)
-		cfg := withPorts(t, health, freePort(t), fmt.Sprintf(`receivers:
-  otlp:
-    protocols:
-      grpc:
-        endpoint: 127.0.0.1:%d
-      http:
-        endpoint: 127.0.0.1:%d
-`, freePort(t), httpPort))
+		cfg := withPorts(t, health, freePort(t), agentListeners(freePort(t), httpPort))
 		p := testutil.StartProcess(t, fmt.Sprintf("agent-%d", i), append(slicesClone(common),
 			fmt.Sprintf("OTELCOL_OAUTH_FORWARD_ENDPOINT=localhost:%d", lbOTLP),
 			"OTELCOL_OAUTH_APP_LOGS="+filepath.Join(t.TempDir(), "*.log"),

@@ -43,6 +43,17 @@ func onFreePorts(t *testing.T, cfg string) (string, map[string]int) {
 	return cfg, ports
 }
 
+// scrape sums the samples of the metric named exactly metric whose labels
+// hold the pairs labels (name, value, ...) at a Prometheus endpoint; -1 when
+// the endpoint does not answer or its exposition does not parse.
+func scrape(url, metric string, labels ...string) float64 {
+	samples, err := testutil.ScrapeMetrics(url)
+	if err != nil {
+		return -1
+	}
+	return testutil.SumSamples(samples, metric, labels...)
+}
+
 // assertNoSecret fails when text contains one of the secrets, naming where
 // (line number and the secret's length) without printing text or the secret.
 func assertNoSecret(t *testing.T, what, text string, secrets ...string) {

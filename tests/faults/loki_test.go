@@ -3,7 +3,6 @@
 package faults
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -14,7 +13,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -138,29 +136,6 @@ func lokiAll(base string, start, end time.Time) (map[string]int, int, error) {
 	return nil, 0, fmt.Errorf("more than 200 pages")
 }
 
-// scrape sums the samples of a metric (any labels containing match) in a
-// Prometheus text exposition.
-func scrape(url, metric, match string) float64 {
-	resp, err := http.Get(url)
-	if err != nil {
-		return -1
-	}
-	defer resp.Body.Close()
-	re := regexp.MustCompile(`^` + regexp.QuoteMeta(metric) + `(\{[^}]*\})? ([0-9.eE+-]+)$`)
-	sum := 0.0
-	sc := bufio.NewScanner(resp.Body)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		m := re.FindStringSubmatch(sc.Text())
-		if m == nil || !strings.Contains(m[1], match) {
-			continue
-		}
-		v, _ := strconv.ParseFloat(m[2], 64)
-		sum += v
-	}
-	return sum
-}
-
 // Loki is down for 60 s while the load generator sends logs through the
 // shipped gateway config. The otlp_http/loki exporter's persistent sending
 // queue (file_storage) holds them, and once Loki is back every record
@@ -213,8 +188,8 @@ func TestLokiOutagePersistentQueue(t *testing.T) {
 	loki.Stop()
 	down := time.Now()
 	time.Sleep(outage)
-	failedDuring := scrape(ownMetrics, "otelcol_exporter_send_failed_log_records", "otlp_http/loki")
-	queued := scrape(ownMetrics, "otelcol_exporter_queue_size", "otlp_http/loki")
+	failedDuring := scrape(ownMetrics, "otelcol_exporter_send_failed_log_records", "exporter", "otlp_http/loki")
+	queued := scrape(ownMetrics, "otelcol_exporter_queue_size", "exporter", "otlp_http/loki")
 	loki.Start()
 	t.Logf("loki: down for %.1fs (until ready again); meanwhile the exporter gave up on %v records (it retries without end) and its persistent queue held %v requests", time.Since(down).Seconds(), failedDuring, queued)
 
@@ -246,7 +221,7 @@ func TestLokiOutagePersistentQueue(t *testing.T) {
 	}
 	require.NoError(t, err)
 	drain := time.Since(back)
-	sentByExporter := scrape(ownMetrics, "otelcol_exporter_sent_log_records", "otlp_http/loki")
+	sentByExporter := scrape(ownMetrics, "otelcol_exporter_sent_log_records", "exporter", "otlp_http/loki")
 	t.Logf("loki: %d records sent by the generator (%d accepted, %d client retries), %d entries in Loki, lost %d, duplicates %d, unexpected %d; exporter sent %v; all in Loki %.1fs after Loki was back",
 		sent, st.Accepted, st.Retries, total, lost, dup, unexpected, sentByExporter, drain.Seconds())
 	if dup > 0 {

@@ -86,9 +86,9 @@ func TestOverloadMemoryLimiter(t *testing.T) {
 	close(stop)
 	wg.Wait()
 
-	refusedSpans := scrape(metrics, "otelcol_receiver_refused_spans", "")
-	refusedLogs := scrape(metrics, "otelcol_receiver_refused_log_records", "")
-	heapNow := scrape(metrics, "otelcol_process_runtime_heap_alloc_bytes", "")
+	refusedSpans := scrape(metrics, "otelcol_receiver_refused_spans")
+	refusedLogs := scrape(metrics, "otelcol_receiver_refused_log_records")
+	heapNow := scrape(metrics, "otelcol_process_runtime_heap_alloc_bytes")
 	t.Logf("overload: sustainable %.0f records/s (calibration); offered %.0f/s for 30s with 16 senders, accepted %.0f/s; %d records handed out, %d client retries, %d failed; refused by the collector: %v spans, %v log records",
 		sustainable, 3*sustainable, over.Rate(), gt.records(), over.Retries, over.Failed, refusedSpans, refusedLogs)
 	t.Logf("overload: RSS peak %.0f MiB (%d samples; memory_limiter limit %d MiB of Go heap), heap after %.0f MiB; last client error: %.200s",
@@ -106,8 +106,8 @@ func TestOverloadMemoryLimiter(t *testing.T) {
 		// Spans: what the debug exporter (the pipeline's end) sent. Logs: it
 		// also gets the findings' records, so the app logs are counted at the
 		// logs pipeline's last processor.
-		outSpans = scrape(metrics, "otelcol_exporter_sent_spans", `exporter="debug"`)
-		outLogs = scrape(metrics, "otelcol_processor_outgoing_items", `otel_signal="logs",processor="oauth_security"`)
+		outSpans = scrape(metrics, "otelcol_exporter_sent_spans", "exporter", "debug")
+		outLogs = scrape(metrics, "otelcol_processor_outgoing_items", "otel_signal", "logs", "processor", "oauth_security")
 		if outSpans >= wantSpans && outLogs >= wantLogs {
 			break
 		}

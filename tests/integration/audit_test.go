@@ -163,15 +163,7 @@ service:
 // records reads every log record the file exporter wrote so far.
 func (ac *auditCollector) records(t *testing.T) []plog.LogRecord {
 	t.Helper()
-	var out []plog.LogRecord
-	for _, line := range readLines(ac.logsFile) {
-		ld, err := (&plog.JSONUnmarshaler{}).UnmarshalLogs(line)
-		if err != nil {
-			continue
-		}
-		out = append(out, testutil.LogRecordsOf(ld)...)
-	}
-	return out
+	return fileLogRecords(ac.logsFile)
 }
 
 func auditID(lr plog.LogRecord) string {

@@ -3,7 +3,6 @@
 package integration
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"net/http"
@@ -121,19 +120,10 @@ func (sc *securityCollector) span(t *testing.T, trace byte) pcommon.Map {
 	want := pcommon.TraceID{trace, 0xaa, 1}
 	var found pcommon.Map
 	require.Eventually(t, func() bool {
-		for _, line := range readLines(sc.tracesFile) {
-			td, err := (&ptrace.JSONUnmarshaler{}).UnmarshalTraces(line)
-			if err != nil {
-				continue
-			}
-			for i := 0; i < td.ResourceSpans().Len(); i++ {
-				spans := td.ResourceSpans().At(i).ScopeSpans().At(0).Spans()
-				for k := 0; k < spans.Len(); k++ {
-					if spans.At(k).TraceID() == want {
-						found = spans.At(k).Attributes()
-						return true
-					}
-				}
+		for _, sp := range fileSpans(sc.tracesFile) {
+			if sp.TraceID() == want {
+				found = sp.Attributes()
+				return true
 			}
 		}
 		return false
@@ -143,34 +133,7 @@ func (sc *securityCollector) span(t *testing.T, trace byte) pcommon.Map {
 
 func (sc *securityCollector) findingLogs(t *testing.T) []plog.LogRecord {
 	t.Helper()
-	var out []plog.LogRecord
-	for _, line := range readLines(sc.logsFile) {
-		ld, err := (&plog.JSONUnmarshaler{}).UnmarshalLogs(line)
-		if err != nil {
-			continue
-		}
-		for i := 0; i < ld.ResourceLogs().Len(); i++ {
-			lrs := ld.ResourceLogs().At(i).ScopeLogs().At(0).LogRecords()
-			for k := 0; k < lrs.Len(); k++ {
-				out = append(out, lrs.At(k))
-			}
-		}
-	}
-	return out
-}
-
-func readLines(path string) [][]byte {
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		return nil
-	}
-	var lines [][]byte
-	s := bufio.NewScanner(bytes.NewReader(raw))
-	s.Buffer(make([]byte, 1<<20), 16<<20)
-	for s.Scan() {
-		lines = append(lines, append([]byte(nil), s.Bytes()...))
-	}
-	return lines
+	return fileLogRecords(sc.logsFile)
 }
 
 func findingsOf(m pcommon.Map) []string {

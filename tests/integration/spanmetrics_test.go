@@ -11,15 +11,12 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/golden"
 	dto "github.com/prometheus/client_model/go"
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -126,8 +123,7 @@ func (c *spanmetricsCollector) scrape(t *testing.T) map[string]*dto.MetricFamily
 	resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/metrics", c.prom))
 	require.NoError(t, err)
 	defer resp.Body.Close()
-	parser := expfmt.NewTextParser(model.UTF8Validation)
-	fams, err := parser.TextToMetricFamilies(resp.Body)
+	fams, err := testutil.ParseMetrics(resp.Body)
 	require.NoError(t, err)
 	for name := range fams {
 		if !strings.HasPrefix(name, "oauth_") {
@@ -156,52 +152,18 @@ func sampleKey(name string, labels map[string]string) string {
 	return b.String()
 }
 
-func formatFloat(f float64) string {
-	if math.IsInf(f, 1) {
-		return "+Inf"
-	}
-	return strconv.FormatFloat(f, 'g', -1, 64)
-}
-
-// scrapedSamples flattens families into samples; histograms become _count,
-// _sum and _bucket{le} samples as in the exposition format.
+// scrapedSamples flattens families into samples keyed by sampleKey, without
+// the exporter's otel_scope_* labels.
 func scrapedSamples(fams map[string]*dto.MetricFamily) map[string]float64 {
 	out := map[string]float64{}
-	for name, fam := range fams {
-		for _, m := range fam.GetMetric() {
-			labels := map[string]string{}
-			for _, lp := range m.GetLabel() {
-				if strings.HasPrefix(lp.GetName(), "otel_scope_") {
-					continue
-				}
-				labels[lp.GetName()] = lp.GetValue()
-			}
-			switch fam.GetType() {
-			case dto.MetricType_COUNTER:
-				out[sampleKey(name, labels)] = m.GetCounter().GetValue()
-			case dto.MetricType_GAUGE:
-				out[sampleKey(name, labels)] = m.GetGauge().GetValue()
-			case dto.MetricType_HISTOGRAM:
-				h := m.GetHistogram()
-				out[sampleKey(name+"_count", labels)] = float64(h.GetSampleCount())
-				out[sampleKey(name+"_sum", labels)] = h.GetSampleSum()
-				for _, bk := range h.GetBucket() {
-					l := maps(labels, "le", formatFloat(bk.GetUpperBound()))
-					out[sampleKey(name+"_bucket", l)] = float64(bk.GetCumulativeCount())
-				}
+	for _, s := range testutil.Samples(fams) {
+		labels := map[string]string{}
+		for k, v := range s.Labels {
+			if !strings.HasPrefix(k, "otel_scope_") {
+				labels[k] = v
 			}
 		}
-	}
-	return out
-}
-
-func maps(m map[string]string, kv ...string) map[string]string {
-	out := make(map[string]string, len(m)+len(kv)/2)
-	for k, v := range m {
-		out[k] = v
-	}
-	for i := 0; i+1 < len(kv); i += 2 {
-		out[kv[i]] = kv[i+1]
+		out[sampleKey(s.Name, labels)] = s.Value
 	}
 	return out
 }
@@ -226,7 +188,7 @@ func expectedSamples(md pmetric.Metrics) map[string]float64 {
 		for _, sm := range rm.ScopeMetrics().All() {
 			for _, m := range sm.Metrics().All() {
 				attrs := func(a pcommon.Map) map[string]string {
-					l := maps(base)
+					l := testutil.WithLabels(base)
 					for k, v := range a.All() {
 						l[k] = v.AsString()
 					}
@@ -254,7 +216,7 @@ func expectedSamples(md pmetric.Metrics) map[string]float64 {
 							if i < len(bounds) {
 								le = bounds[i]
 							}
-							out[sampleKey(m.Name()+"_bucket", maps(l, "le", formatFloat(le)))] = float64(cum)
+							out[sampleKey(m.Name()+"_bucket", testutil.WithLabels(l, "le", testutil.FormatBound(le)))] = float64(cum)
 						}
 					}
 				}
@@ -470,7 +432,7 @@ func TestSpanmetricsExemplarsOpenMetrics(t *testing.T) {
 		switch {
 		case strings.HasPrefix(line, contract.MetricTokenRefreshDuration+`_bucket{`) && strings.Contains(line, `le="0.5"`):
 			bucketEx = hasEx
-		case strings.HasPrefix(line, contract.MetricTokenRefreshTotal+`{`) || strings.HasPrefix(line, "oauth_token_refresh_total{"):
+		case strings.HasPrefix(line, contract.MetricTokenRefreshTotal+`{`):
 			counterEx = counterEx || hasEx
 		}
 	}
