@@ -85,7 +85,7 @@ func TestConfigNewFieldErrors(t *testing.T) {
 func TestReadmeListsTokenFormats(t *testing.T) {
 	readme, err := os.ReadFile("README.md")
 	require.NoError(t, err)
-	for _, f := range BuiltinTokenFormats {
+	for _, f := range BuiltinTokenFormats() {
 		assert.Contains(t, string(readme), "| "+f.Name+" | `"+strings.ReplaceAll(f.Regexp, "|", `\|`)+"` |")
 	}
 }
