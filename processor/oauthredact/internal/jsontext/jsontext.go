@@ -100,17 +100,7 @@ func Scan(ks *keys.Set, out *finding.List, s string, i int, quote byte) {
 				continue
 			}
 			vs = v + 1
-			ve = -1
-			for k := vs; k < len(s); k++ {
-				if s[k] == '\\' {
-					k++
-					continue
-				}
-				if s[k] == quote {
-					ve = k
-					break
-				}
-			}
+			ve = closingQuote(s, vs, quote)
 			if ve < 0 {
 				return // unterminated: no later value can be closed either
 			}
@@ -155,17 +145,7 @@ func jsonStrings(ks *keys.Set, out *finding.List, s string, p int, quote byte) i
 		if p >= len(s) || s[p] != quote {
 			return p
 		}
-		ve := -1
-		for k := p + 1; k < len(s); k++ {
-			if s[k] == '\\' {
-				k++
-				continue
-			}
-			if s[k] == quote {
-				ve = k
-				break
-			}
-		}
+		ve := closingQuote(s, p+1, quote)
 		if ve < 0 {
 			return len(s)
 		}
@@ -182,4 +162,19 @@ func backslashesBefore(s string, i int) int {
 		n++
 	}
 	return n
+}
+
+// closingQuote returns the quote that closes a JSON string whose content
+// starts at s[from] (skipping escaped bytes), or -1.
+func closingQuote(s string, from int, quote byte) int {
+	for k := from; k < len(s); k++ {
+		if s[k] == '\\' {
+			k++
+			continue
+		}
+		if s[k] == quote {
+			return k
+		}
+	}
+	return -1
 }
