@@ -10,6 +10,7 @@ import (
 	"go.opentelemetry.io/collector/confmap"
 
 	"github.com/otelcol-oauth/otelcol-oauth/internal/contract"
+	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthredact/internal/keys"
 )
 
 // Actions applied to a secret.
@@ -79,7 +80,7 @@ func (c *Config) Validate() error {
 	errs = append(errs, checkNames("query_params", c.QueryParams)...)
 	errs = append(errs, checkNames("allow_keys", c.AllowKeys)...)
 	for i, k := range c.AllowKeys {
-		if isContractSecretKey(k) {
+		if contract.IsSecretKey(k) {
 			errs = append(errs, fmt.Errorf("allow_keys[%d]: %q is a secret key of the contract and cannot be allowed", i, k))
 		} else if isHeaderKey(k) {
 			errs = append(errs, fmt.Errorf("allow_keys[%d]: %q holds a credential (Authorization or cookie header) and cannot be allowed", i, k))
@@ -115,20 +116,5 @@ func checkNames(field string, names []string) []error {
 
 // isHeaderKey reports whether key is an Authorization or cookie header.
 func isHeaderKey(key string) bool {
-	return headerKind([]byte(strings.ToLower(key))) != kindText
-}
-
-// isContractSecretKey reports whether key is secret by contract section 2.
-func isContractSecretKey(key string) bool {
-	for _, k := range contract.SecretKeysAnywhere {
-		if strings.EqualFold(key, k) || strings.EqualFold(key, "oauth."+k) {
-			return true
-		}
-	}
-	for _, k := range contract.SecretKeysPrefixedOnly {
-		if strings.EqualFold(key, k) {
-			return true
-		}
-	}
-	return false
+	return keys.HeaderKind([]byte(strings.ToLower(key))) != keys.Text
 }

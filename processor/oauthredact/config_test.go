@@ -85,7 +85,40 @@ func TestConfigNewFieldErrors(t *testing.T) {
 func TestReadmeListsTokenFormats(t *testing.T) {
 	readme, err := os.ReadFile("README.md")
 	require.NoError(t, err)
-	for _, f := range BuiltinTokenFormats {
+	for _, f := range BuiltinTokenFormats() {
 		assert.Contains(t, string(readme), "| "+f.Name+" | `"+strings.ReplaceAll(f.Regexp, "|", `\|`)+"` |")
+	}
+}
+
+// TestConfigErrorOrder: Validate reports its errors in the order of the
+// fields and their entries, the same on every run.
+func TestConfigErrorOrder(t *testing.T) {
+	cfg := loadConfig(t, "")
+	cfg.Action = ActionRemove
+	cfg.Mask = "fp:x"
+	cfg.SecretKeys = []string{""}
+	cfg.QueryParams = []string{" "}
+	cfg.AllowKeys = []string{"access_token", "cookie", ""}
+	cfg.SecretKeyPatterns = []string{"("}
+	cfg.ValuePatterns = []string{"a*", "["}
+	want := []string{
+		"mask: must not start with fp:",
+		"secret_keys[0]: must not be empty",
+		"query_params[0]: must not be empty",
+		"allow_keys[2]: must not be empty",
+		"allow_keys[0]: \"access_token\" is a secret key",
+		"allow_keys[1]: \"cookie\" holds a credential",
+		"secret_key_patterns[0]: invalid regular expression",
+		"value_patterns[0]: must not match the empty string",
+		"value_patterns[1]: invalid regular expression",
+	}
+	first := cfg.Validate().Error()
+	lines := strings.Split(first, "\n")
+	require.Len(t, lines, len(want), first)
+	for i, w := range want {
+		assert.True(t, strings.HasPrefix(lines[i], w), "error %d is %q, want %q", i, lines[i], w)
+	}
+	for range 20 {
+		require.Equal(t, first, cfg.Validate().Error())
 	}
 }

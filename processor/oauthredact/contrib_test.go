@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/processor/redactionprocessor"
+	"github.com/otelcol-oauth/otelcol-oauth/internal/testutil/testkey"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/configopaque"
 	"go.opentelemetry.io/collector/processor"
@@ -29,11 +30,11 @@ func contribConfig() *redactionprocessor.Config {
 		`(?i)"(` + params + `)"\s*:\s*"[^"]*"`,
 		`(?i)\b(bearer|dpop|basic) [A-Za-z0-9._~+/-]{8,}=*`,
 	}
-	for _, f := range BuiltinTokenFormats {
+	for _, f := range BuiltinTokenFormats() {
 		cfg.BlockedValues = append(cfg.BlockedValues, f.Regexp)
 	}
 	cfg.HashFunction = redactionprocessor.HMACSHA256
-	cfg.HMACKey = configopaque.String(testKey)
+	cfg.HMACKey = configopaque.String(testkey.Key)
 	cfg.Summary = "silent"
 	return cfg
 }

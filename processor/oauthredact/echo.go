@@ -1,6 +1,7 @@
 package oauthredact
 
 import (
+	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthredact/internal/finding"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/ptrace"
@@ -57,7 +58,7 @@ func (sc *scanner) leave() { sc.cur = -1 }
 func (sc *scanner) candidate(s string) {
 	// A string that looks like a fingerprint is searched too: "fp:" and 22
 	// more bytes can still hold a secret.
-	if len(s) < minEchoLen {
+	if len(s) < finding.MinEchoLen {
 		return
 	}
 	if sc.cur < 0 {
@@ -76,9 +77,9 @@ func (r *redactor) echoRecords(sc *scanner) {
 			continue
 		}
 		sc.scanKnown(c.s)
-		if len(sc.finds) > 0 {
+		if len(sc.finds.Items) > 0 {
 			rec.dirty = true
-			sc.finds = sc.finds[:0]
+			sc.finds.Items = sc.finds.Items[:0]
 		}
 	}
 	for i := range sc.recs {

@@ -45,7 +45,7 @@ func FuzzScan(f *testing.F) {
 		defer r.put(ctx, sc, sigLogs)
 
 		sc.scanValue(s, kind)
-		found := len(sc.finds)
+		found := len(sc.finds.Items)
 		out, n := sc.apply(s)
 		if found == 0 && (n != 0 || out != s) {
 			t.Fatal("a string without findings was changed")
@@ -56,7 +56,7 @@ func FuzzScan(f *testing.F) {
 		// second pass, as for the rest of the batch
 		if len(sc.knownList) > 0 {
 			sc.echoing = true
-			sc.echo.build(sc.knownList, sc.minKnown)
+			sc.echo.Build(sc.knownList, sc.minKnown)
 			sc.scanKnown(out)
 			out, _ = sc.apply(out)
 			sc.echoing = false

@@ -10,20 +10,18 @@ import (
 	"go.opentelemetry.io/collector/processor/processortest"
 
 	"github.com/otelcol-oauth/otelcol-oauth/internal/contract"
+	"github.com/otelcol-oauth/otelcol-oauth/internal/testutil/testkey"
 	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthredact/internal/metadata"
 )
 
-// testKey is a fingerprint key of the right length for tests.
-const testKey = "0123456789abcdef0123456789abcdef"
-
 func testConfig() *Config {
 	cfg := createDefaultConfig().(*Config)
-	cfg.FingerprintKey = testKey
+	cfg.FingerprintKey = testkey.Key
 	return cfg
 }
 
 func fp(secret string) string {
-	return contract.NewFingerprinter(testKey).Fingerprint(secret)
+	return contract.NewFingerprinter(testkey.Key).Fingerprint(secret)
 }
 
 func newTestRedactor(t testing.TB, cfg *Config) *redactor {

@@ -64,30 +64,6 @@ type redactor struct {
 	pool    sync.Pool
 }
 
-// scanner is the per-batch state: buffers reused across batches, the
-// secrets found so far and the counts.
-type scanner struct {
-	rules     *rules
-	fp        *contract.Fingerprinter
-	finds     []finding
-	out       []byte
-	tmp       []byte
-	known     knownSecrets
-	knownList []string
-	minKnown  int
-	keyCache  map[string]keyKind
-	removes   []string
-	echoing   bool // second pass: only the secrets already found
-	recs      []echoRecord
-	cands     []echoCandidate
-	cur       int32 // record being walked, or -1
-	walkAll   bool  // a candidate outside any record: walk everything again
-	echo      echoIndex
-	pos       position
-	n         int // replacements in the current record
-	counts    [numPositions]int64
-}
-
 func newRedactor(cfg *Config, set processor.Settings) (*redactor, error) {
 	r := &redactor{rules: newRules(cfg), summary: cfg.Summary}
 	tb, err := metadata.NewTelemetryBuilder(set.TelemetrySettings)
@@ -109,6 +85,7 @@ func newRedactor(cfg *Config, set processor.Settings) (*redactor, error) {
 			rules:    r.rules,
 			keyCache: map[string]keyKind{},
 		}
+		sc.finds.Mask = r.rules.mask
 		if r.rules.action == ActionFingerprint {
 			sc.fp = contract.NewFingerprinter(r.rules.key)
 		}
@@ -140,11 +117,11 @@ func (r *redactor) put(ctx context.Context, sc *scanner, sig signal) {
 	sc.knownList = sc.knownList[:0]
 	sc.minKnown = 0
 	sc.echoing = false
-	sc.echo.forget()
+	sc.echo.Forget()
 	sc.forgetRecords()
-	clear(sc.finds[:cap(sc.finds)])
+	clear(sc.finds.Items[:cap(sc.finds.Items)])
 	clear(sc.out[:cap(sc.out)])
-	clear(sc.tmp[:cap(sc.tmp)])
+	clear(sc.finds.Scratch[:cap(sc.finds.Scratch)])
 	r.pool.Put(sc)
 }
 
@@ -284,7 +261,7 @@ func (r *redactor) process(ctx context.Context, sig signal, walk func(*scanner))
 	walk(sc)
 	if len(sc.knownList) > 0 {
 		sc.echoing = true
-		sc.echo.build(sc.knownList, sc.minKnown)
+		sc.echo.Build(sc.knownList, sc.minKnown)
 		if sc.walkAll {
 			walk(sc)
 		} else {

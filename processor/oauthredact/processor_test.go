@@ -22,6 +22,7 @@ import (
 	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/otelcol-oauth/otelcol-oauth/internal/contract"
+	"github.com/otelcol-oauth/otelcol-oauth/internal/testutil/testkey"
 	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthredact/internal/metadatatest"
 )
 
@@ -295,7 +296,7 @@ func TestNothingLogged(t *testing.T) {
 		require.NoError(t, p.ConsumeTraces(ctx, td))
 		require.NoError(t, p.Shutdown(ctx))
 		for _, e := range logs.All() {
-			noLeak(t, "log line", []byte(e.Message+fmt.Sprint(e.ContextMap())), append(secrets, testKey)...)
+			noLeak(t, "log line", []byte(e.Message+fmt.Sprint(e.ContextMap())), append(secrets, testkey.Key)...)
 		}
 	}
 	assert.Zero(t, logs.Len(), "the processor logs nothing per record")

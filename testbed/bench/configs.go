@@ -203,7 +203,7 @@ func redactionConfig() string {
 		`(?i)"(` + params + `)"\s*:\s*"[^"]*"`,
 		`(?i)\b(bearer|dpop|basic) [A-Za-z0-9._~+/-]{8,}=*`,
 	}
-	for _, f := range oauthredact.BuiltinTokenFormats {
+	for _, f := range oauthredact.BuiltinTokenFormats() {
 		values = append(values, f.Regexp)
 	}
 	var b strings.Builder

@@ -1,24 +1,13 @@
-package oauthredact
+package tokenformat
+
+import "github.com/otelcol-oauth/otelcol-oauth/processor/oauthredact/internal/ascii"
 
 // The built-in token formats are simple enough (a literal prefix, then runs
 // of one byte class) to match by hand. Go's regexp spends most of the
 // redactor's time in its backtracker on token-dense traffic; these matchers
 // return exactly what the anchored regexp would (TestMatchersAgreeWithRegexp
-// and FuzzMatchers hold them to it).
-
-// builtinMatchers[i] matches BuiltinTokenFormats[i] at the start of s and
-// returns the match length, or -1.
-var builtinMatchers = []func(s string) int{
-	matchJWT,
-	matchGitHub,
-	matchGitHubPAT,
-	matchGitLab,
-	func(s string) int { return prefixRun(s, "ya29.", b64url, 20) },
-	func(s string) int { return prefixRun(s, "1//0", b64url, 20) },
-	matchSlack,
-	func(s string) int { return awsKey(s, "AKIA") },
-	func(s string) int { return awsKey(s, "ASIA") },
-}
+// and FuzzMatchers hold them to it). builtins (formats.go) pairs each with
+// its regexp.
 
 type byteClass uint8
 
@@ -34,7 +23,7 @@ const (
 var classTable = func() (t [numByteClass][256]bool) {
 	for c := 0; c < 256; c++ {
 		b := byte(c)
-		a := isAlnum(b)
+		a := ascii.IsAlnum(b)
 		t[alnum][c] = a
 		t[b64url][c] = a || b == '_' || b == '-'
 		t[alnumUnder][c] = a || b == '_'

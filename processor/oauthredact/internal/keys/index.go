@@ -1,39 +1,41 @@
-package oauthredact
+package keys
 
 import "strings"
 
-// nameIndex finds a name in a fixed set, ASCII case-insensitively, without
-// lower-casing a copy or hashing it for a map: names are bucketed by
-// nameBit (length, first and last byte), a bit set rejects most keys with
-// one load, and a hit costs a comparison with the bucket's names.
-type nameIndex struct {
-	filter nameFilter
+// Index finds a name in a fixed set, ASCII case-insensitively, without
+// lower-casing a copy or hashing it for a map: names are bucketed by Bit
+// (length, first and last byte), a bit set rejects most keys with one
+// load, and a hit costs a comparison with the bucket's names.
+type Index struct {
+	filter Filter
 	head   [4096]uint32 // bucket -> 1 + index of its first name, or 0
 	next   []uint32     // 1 + index of the next name in the bucket, or 0
 	names  []string     // lower case
-	kinds  []keyKind
+	kinds  []Kind
 }
 
-func (x *nameIndex) add(lowerName string, k keyKind) {
+// Add adds a lower-case name with its kind.
+func (x *Index) Add(lowerName string, k Kind) {
 	if lowerName == "" {
 		return
 	}
-	b := nameBit(lowerName)
-	x.filter.add(lowerName)
+	b := Bit(lowerName)
+	x.filter.Add(lowerName)
 	x.names = append(x.names, lowerName)
 	x.kinds = append(x.kinds, k)
 	x.next = append(x.next, x.head[b])
 	x.head[b] = uint32(len(x.names))
 }
 
-func (x *nameIndex) get(s string) (keyKind, bool) {
+// Get returns the kind of s, in any case.
+func (x *Index) Get(s string) (Kind, bool) {
 	if !isASCII(s) {
 		s = strings.ToLower(s) // as the names were lowered
 	}
-	if !x.filter.may(s) {
+	if !x.filter.May(s) {
 		return 0, false
 	}
-	for j := x.head[nameBit(s)]; j != 0; j = x.next[j-1] {
+	for j := x.head[Bit(s)]; j != 0; j = x.next[j-1] {
 		if equalLower(s, x.names[j-1]) {
 			return x.kinds[j-1], true
 		}

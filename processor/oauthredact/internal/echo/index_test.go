@@ -1,21 +1,22 @@
-package oauthredact
+package echo
 
 import (
-	"context"
 	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthredact/internal/finding"
 )
 
 // naiveKnown is the reference search: every position, leftmost first, the
 // first listed secret that matches there and does not cut a word.
-func naiveKnown(s string, list []string) []finding {
-	var out []finding
+func naiveKnown(s string, list []string) []finding.Finding {
+	var out []finding.Finding
 	for i := 0; i < len(s); i++ {
 		for _, k := range list {
 			if strings.HasPrefix(s[i:], k) && !cutsWord(s, i, i+len(k)) {
-				out = append(out, finding{i, i + len(k), k, false})
+				out = append(out, finding.Finding{Start: i, End: i + len(k), Secret: k})
 				i += len(k) - 1
 				break
 			}
@@ -42,10 +43,6 @@ func TestScanKnownMatchesNaiveSearch(t *testing.T) {
 			b[i] = set[rng.IntN(len(set))]
 		}
 		return string(b)
-	}
-	r, err := newRedactor(testConfig(), testSettings())
-	if err != nil {
-		t.Fatal(err)
 	}
 	for round := range 3000 {
 		// secrets of 8 to 40 bytes over a small alphabet, so that they
@@ -75,13 +72,12 @@ func TestScanKnownMatchesNaiveSearch(t *testing.T) {
 		}
 		s := b.String()
 
-		sc := r.get()
-		sc.minKnown = minLen
-		sc.echo.build(list, minLen)
-		sc.scanKnown(s)
-		got := slices.Clone(sc.finds)
-		sc.finds = sc.finds[:0]
-		r.put(context.Background(), sc, sigLogs)
+		var e Index
+		var found finding.List
+		e.Build(list, minLen)
+		e.Scan(&found, s)
+		got := slices.Clone(found.Items)
+		e.Forget()
 
 		want := naiveKnown(s, chainOrder(list))
 		if !slices.Equal(got, want) {
@@ -90,10 +86,10 @@ func TestScanKnownMatchesNaiveSearch(t *testing.T) {
 	}
 }
 
-func spans(fs []finding) [][2]int {
+func spans(fs []finding.Finding) [][2]int {
 	out := make([][2]int, len(fs))
 	for i, f := range fs {
-		out[i] = [2]int{f.start, f.end}
+		out[i] = [2]int{f.Start, f.End}
 	}
 	return out
 }

@@ -1,4 +1,4 @@
-package oauthredact
+package tokenformat
 
 import (
 	"math/rand/v2"
@@ -10,11 +10,13 @@ import (
 // anchoredBuiltins are the built-in formats as the regexps define them.
 func anchoredBuiltins(t testing.TB) []*regexp.Regexp {
 	t.Helper()
-	if len(builtinMatchers) != len(BuiltinTokenFormats) {
-		t.Fatalf("%d matchers for %d built-in formats", len(builtinMatchers), len(BuiltinTokenFormats))
+	for _, f := range builtins {
+		if f.match == nil {
+			t.Fatalf("built-in format %q has no matcher", f.Name)
+		}
 	}
-	res := make([]*regexp.Regexp, len(BuiltinTokenFormats))
-	for i, f := range BuiltinTokenFormats {
+	res := make([]*regexp.Regexp, len(builtins))
+	for i, f := range builtins {
 		res[i] = regexp.MustCompile(`^(?:` + f.Regexp + `)`)
 	}
 	return res
@@ -30,9 +32,9 @@ func regexpLen(re *regexp.Regexp, s string) int {
 func checkMatchers(t *testing.T, res []*regexp.Regexp, s string) {
 	t.Helper()
 	for i, re := range res {
-		if got, want := builtinMatchers[i](s), regexpLen(re, s); got != want {
+		if got, want := builtins[i].match(s), regexpLen(re, s); got != want {
 			t.Fatalf("format %q on a %d-byte input (%q...): matcher %d, regexp %d",
-				BuiltinTokenFormats[i].Name, len(s), s[:min(len(s), 12)], got, want)
+				builtins[i].Name, len(s), s[:min(len(s), 12)], got, want)
 		}
 	}
 }
@@ -92,17 +94,17 @@ func FuzzMatchers(f *testing.F) {
 // The random inputs must exercise hits of every format, or agreement on
 // them says little.
 func TestMatcherInputsHitEveryFormat(t *testing.T) {
-	hits := make([]int, len(builtinMatchers))
+	hits := make([]int, len(builtins))
 	for _, s := range matcherSeeds {
-		for i, m := range builtinMatchers {
-			if m(s) >= 0 {
+		for i, f := range builtins {
+			if f.match(s) >= 0 {
 				hits[i]++
 			}
 		}
 	}
 	for i, n := range hits {
 		if n < 2 {
-			t.Errorf("format %q: %d seed hits", BuiltinTokenFormats[i].Name, n)
+			t.Errorf("format %q: %d seed hits", builtins[i].Name, n)
 		}
 	}
 }
