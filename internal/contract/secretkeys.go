@@ -8,7 +8,8 @@ const oauthPrefix = "oauth."
 
 // IsSecretKey reports whether an attribute key holds a secret by contract
 // section 2: a key of SecretKeysAnywhere with or without the "oauth."
-// prefix, or a key of SecretKeysPrefixedOnly, compared case-insensitively
+// prefix, a key of SecretKeysPrefixedOnly or a server's token identifier
+// (TokenIdentifierKeys), compared case-insensitively
 // and exactly. It does not allocate.
 func IsSecretKey(key string) bool {
 	bare, prefixed := cutOAuthPrefix(key)
@@ -18,6 +19,11 @@ func IsSecretKey(key string) bool {
 		}
 	}
 	for _, k := range SecretKeysPrefixedOnly {
+		if strings.EqualFold(key, k) {
+			return true
+		}
+	}
+	for _, k := range TokenIdentifierKeys {
 		if strings.EqualFold(key, k) {
 			return true
 		}

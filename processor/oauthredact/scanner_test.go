@@ -96,7 +96,18 @@ func detectorCases() []detectorCase {
 		{"json pretty-printed", "", "{\n  \"access_token\"\n    :\n    \"" + sTok + "\"\r\n}", "{\n  \"access_token\"\n    :\n    \"" + fp(sTok) + "\"\r\n}"},
 		{"json array under a secret name", "", `{"id_token": ["` + sTok + `", "` + sTok2 + `"], "code": []}`, `{"id_token": ["` + fp(sTok) + `", "` + fp(sTok2) + `"], "code": []}`},
 		{"json header", "", `{"Authorization":"Bearer ` + sTok + `"}`, `{"Authorization":"Bearer ` + fp(sTok) + `"}`},
-		{"json benign", "", `{"user":"bob","state":"fp:x"}`, `{"user":"bob","state":"fp:x"}`},
+		// contract v2 section 3: only exactly a fingerprint is left alone; a
+		// value that merely starts with fp: is fingerprinted whole
+		{"json fp: look-alike", "", `{"user":"bob","state":"fp:x"}`, `{"user":"bob","state":"` + fp("fp:x") + `"}`},
+		{"json fingerprint kept", "", `{"user":"bob","state":"` + fp(sTok) + `"}`, `{"user":"bob","state":"` + fp(sTok) + `"}`},
+		{"fp: prefixed raw token in a URL", "", "/cb?code=fp:" + sTok + "&x=1", "/cb?code=" + fp("fp:"+sTok) + "&x=1"},
+		{"fp: prefixed raw token after a secret word", "", "refresh_token: fp:" + sTok + " rejected", "refresh_token: " + fp("fp:"+sTok) + " rejected"},
+		{"fp: prefixed GitHub token in free text", "", "using fp:" + sGH, "using fp:" + fp(sGH)},
+		{"fp: prefixed attribute value", "oauth.refresh_token", "fp:" + sTok, fp("fp:" + sTok)},
+		{"fp: prefixed bearer credential", "http.request.header.authorization", "Bearer fp:" + sTok, "Bearer " + fp("fp:"+sTok)},
+		{"fp: prefixed bearer in free text", "", "Authorization: Bearer fp:" + sTok + " rejected", "Authorization: Bearer " + fp("fp:"+sTok) + " rejected"},
+		{"fp: prefixed cookie value", "http.request.header.cookie", "sid=fp:" + sTok, "sid=" + fp("fp:"+sTok)},
+		{"fp: prefixed JSON member", "", `{"code":"fp:` + sTok + `"}`, `{"code":"` + fp("fp:"+sTok) + `"}`},
 		// Authorization values
 		{"authorization bearer", "http.request.header.authorization", "Bearer " + sTok, "Bearer " + fp(sTok)},
 		{"authorization basic", "Authorization", "Basic " + basic, "Basic " + fp(basic)},

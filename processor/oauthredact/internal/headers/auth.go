@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"strings"
 
+	"github.com/otelcol-oauth/otelcol-oauth/internal/contract"
 	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthredact/internal/ascii"
 	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthredact/internal/finding"
 	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthredact/internal/keys"
@@ -69,6 +70,11 @@ func AuthLine(out *finding.List, s string, start, end int) {
 // when there is none (or when it is an auth-param like realm="x").
 func credentialAt(s string, i int) int {
 	e := i
+	if strings.HasPrefix(s[i:], contract.FingerprintPrefix) {
+		// a fingerprint, or "fp:" + a raw value: the ':' belongs to it
+		// (finding.List.Add leaves an exact fingerprint alone)
+		e += len(contract.FingerprintPrefix)
+	}
 	for e < len(s) && ascii.IsToken68(s[e]) {
 		e++
 	}

@@ -57,7 +57,7 @@ func wordValue(out *finding.List, s string, start int) int {
 	for start < len(s) && ascii.IsBlank(s[start]) {
 		start++
 	}
-	if strings.HasPrefix(s[start:], contract.FingerprintPrefix) {
+	if finding.FingerprintAt(s, start) {
 		return start
 	}
 	if start < len(s) && (s[start] == '"' || s[start] == '\'') {
@@ -69,6 +69,11 @@ func wordValue(out *finding.List, s string, start int) int {
 		return start + 1 + k
 	}
 	e := start
+	if strings.HasPrefix(s[start:], contract.FingerprintPrefix) {
+		// "fp:" + a raw value is not a fingerprint: take it whole, past
+		// the ':' that would otherwise end the run
+		e += len(contract.FingerprintPrefix)
+	}
 	for e < len(s) && (ascii.IsToken68(s[e]) || s[e] == '=') {
 		e++
 	}

@@ -37,6 +37,9 @@ func NewSet(extraKeys, extraParams []string) *Set {
 	for _, k := range contract.SecretKeysPrefixedOnly {
 		s.secretKeys[k] = struct{}{}
 	}
+	for _, k := range contract.TokenIdentifierKeys {
+		s.secretKeys[strings.ToLower(k)] = struct{}{}
+	}
 	for _, k := range extraKeys {
 		s.secretKeys[strings.ToLower(k)] = struct{}{}
 	}

@@ -108,13 +108,14 @@ func addSpan(out *finding.List, s string, start, end int, p *pattern) {
 	out.Add(start, end, s[start:end], false)
 }
 
-// insideFingerprint reports whether position i lies in an "fp:" fingerprint
-// (so a second run never rewrites part of a fingerprint).
+// insideFingerprint reports whether position i lies in exactly a
+// fingerprint (so a second run never rewrites part of one); "fp:" followed
+// by anything else is scanned like other text.
 func insideFingerprint(s string, i int) bool {
 	j := i
 	// a fingerprint has 22 base64url bytes after "fp:": look no further back
 	for j > 0 && i-j <= 22 && ascii.IsTokenByte(s[j-1]) {
 		j--
 	}
-	return j >= 3 && s[j-3:j] == contract.FingerprintPrefix
+	return j >= 3 && s[j-3:j] == contract.FingerprintPrefix && finding.FingerprintAt(s, j-3)
 }
