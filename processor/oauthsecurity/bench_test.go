@@ -16,8 +16,8 @@ import (
 	"go.opentelemetry.io/collector/processor/processortest"
 
 	"github.com/otelcol-oauth/otelcol-oauth/internal/contract"
+	scenario "github.com/otelcol-oauth/otelcol-oauth/internal/oauthscenario"
 	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthsecurity/internal/metadata"
-	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthsecurity/scenario"
 )
 
 // Run: go test -run '^$' -bench . -cpu 1 -benchtime 3s ./processor/oauthsecurity/

@@ -9,8 +9,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/processor/processortest"
 
+	scenario "github.com/otelcol-oauth/otelcol-oauth/internal/oauthscenario"
 	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthsecurity/internal/metadata"
-	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthsecurity/scenario"
 )
 
 // TestLabelledScenarioPrecisionRecall replays thousands of benign flows with

@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/otelcol-oauth/otelcol-oauth/internal/contract"
-	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthsecurity/scenario"
+	scenario "github.com/otelcol-oauth/otelcol-oauth/internal/oauthscenario"
 	"github.com/otelcol-oauth/otelcol-oauth/testbed/oauthgen"
 )
 

@@ -27,7 +27,7 @@ import (
 	"google.golang.org/protobuf/encoding/protowire"
 
 	"github.com/otelcol-oauth/otelcol-oauth/internal/contract"
-	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthsecurity/scenario"
+	scenario "github.com/otelcol-oauth/otelcol-oauth/internal/oauthscenario"
 	"github.com/otelcol-oauth/otelcol-oauth/testbed/oauthgen"
 )
 
