@@ -40,3 +40,14 @@ func TestConfigErrors(t *testing.T) {
 	require.ErrorContains(t, confmap.Validate(loadConfig(t, "empty")), "resource_attributes: empty")
 	require.ErrorContains(t, confmap.Validate(loadConfig(t, "dup")), `"service.name" listed twice`)
 }
+
+// Errors come in the order of the list, the same on every run.
+func TestConfigErrorOrder(t *testing.T) {
+	cfg := &Config{ResourceAttributes: []string{"b", "", "a", "b", "a"}}
+	want := "resource_attributes: empty attribute name\n" +
+		"resource_attributes: \"b\" listed twice\n" +
+		"resource_attributes: \"a\" listed twice"
+	for range 20 {
+		require.EqualError(t, cfg.Validate(), want)
+	}
+}

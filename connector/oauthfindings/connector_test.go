@@ -18,10 +18,9 @@ import (
 
 	"github.com/otelcol-oauth/otelcol-oauth/connector/oauthfindings/internal/metadata"
 	"github.com/otelcol-oauth/otelcol-oauth/internal/contract"
+	"github.com/otelcol-oauth/otelcol-oauth/internal/testutil/testkey"
 	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthsecurity"
 )
-
-const testKey = "0123456789abcdef0123456789abcdef"
 
 var oauthsecurityType = component.MustNewType("oauth_security")
 
@@ -59,7 +58,7 @@ func annotatedSpan(td ptrace.Traces, findings ...string) ptrace.Span {
 func TestOneLogRecordPerFinding(t *testing.T) {
 	c, sink := newTestConnector(t)
 	td := ptrace.NewTraces()
-	fpv := contract.NewFingerprinter(testKey).Fingerprint("rt")
+	fpv := contract.NewFingerprinter(testkey.Key).Fingerprint("rt")
 	sp := annotatedSpan(td, contract.EventTokenReuse, contract.EventOwnershipViolation, contract.EventTokenReuse, "unknown_type")
 	sp.Attributes().PutStr(contract.AttrRefreshToken, fpv)
 	sp.Attributes().PutStr(contract.AttrCode, "raw-code-value-never-copied")
@@ -145,14 +144,14 @@ func TestNoFindingsNoLogs(t *testing.T) {
 func TestWithSecurityProcessor(t *testing.T) {
 	c, sink := newTestConnector(t)
 	pcfg := oauthsecurity.NewFactory().CreateDefaultConfig().(*oauthsecurity.Config)
-	pcfg.FingerprintKey = testKey
+	pcfg.FingerprintKey = testkey.Key
 	spans := new(consumertest.TracesSink)
 	proc, err := oauthsecurity.NewFactory().CreateTraces(context.Background(), processortest.NewNopSettings(oauthsecurityType), pcfg, spans)
 	require.NoError(t, err)
 	require.NoError(t, proc.Start(context.Background(), componenttest.NewNopHost()))
 	defer func() { require.NoError(t, proc.Shutdown(context.Background())) }()
 
-	fpv := contract.NewFingerprinter(testKey).Fingerprint("refresh-token-1")
+	fpv := contract.NewFingerprinter(testkey.Key).Fingerprint("refresh-token-1")
 	for i := byte(1); i <= 2; i++ {
 		td := ptrace.NewTraces()
 		sp := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans().AppendEmpty()

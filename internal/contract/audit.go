@@ -37,11 +37,3 @@ const (
 	// event raised by refresh-token reuse detection.
 	AuditFlagReuseDetection = "reuse_detection"
 )
-
-// Grant types named by audit actions.
-const (
-	GrantRefreshToken      = "refresh_token"
-	GrantClientCredentials = "client_credentials"
-	GrantJWTBearer         = "urn:ietf:params:oauth:grant-type:jwt-bearer"
-	GrantTokenExchange     = "urn:ietf:params:oauth:grant-type:token-exchange"
-)

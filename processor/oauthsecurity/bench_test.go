@@ -9,15 +9,16 @@ import (
 	"testing"
 	"time"
 
-	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/processor/processortest"
 
 	"github.com/otelcol-oauth/otelcol-oauth/internal/contract"
+	scenario "github.com/otelcol-oauth/otelcol-oauth/internal/oauthscenario"
+	"github.com/otelcol-oauth/otelcol-oauth/internal/testutil/storagetest"
+	"github.com/otelcol-oauth/otelcol-oauth/internal/testutil/testkey"
 	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthsecurity/internal/metadata"
-	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthsecurity/scenario"
 )
 
 // Run: go test -run '^$' -bench . -cpu 1 -benchtime 3s ./processor/oauthsecurity/
@@ -117,7 +118,7 @@ func BenchmarkRefreshSpans1M(b *testing.B) {
 // (logins, rotations, logs, attacks) against a state holding one million
 // fingerprints.
 func BenchmarkScenarioSpans1M(b *testing.B) {
-	sc := scenario.Generate(scenario.Config{Seed: 1, Users: 2000, Attacks: 240, Key: testKey, Start: t0, GracePeriod: 2 * time.Second})
+	sc := scenario.Generate(scenario.Config{Seed: 1, Users: 2000, Attacks: 240, Key: testkey.Key, Start: t0, GracePeriod: 2 * time.Second})
 	batches := sc.Batches(500)
 	d := benchDetector(b)
 	var now time.Time
@@ -189,8 +190,7 @@ func BenchmarkStateBytesPerEntry(b *testing.B) {
 // (sweep, serialise, write 16 chunks to a storage client).
 func BenchmarkCheckpoint1M(b *testing.B) {
 	d := benchDetector(b)
-	c, _ := newMemStorage().GetClient(context.Background(), component.KindProcessor, d.id, "")
-	d.persist = &persister{client: c}
+	d.persist = &persister{client: storagetest.NewClient()}
 	b.ResetTimer()
 	for range b.N {
 		d.st.version++ // force a write

@@ -43,12 +43,16 @@ func (c *Config) Validate() error {
 	if c.ReuseGracePeriod < 0 {
 		errs = append(errs, errors.New("reuse_grace_period: must not be negative"))
 	}
-	for name, ttl := range map[string]time.Duration{
-		"refresh_token_ttl": c.RefreshTokenTTL, "code_ttl": c.CodeTTL,
-		"state_ttl": c.StateTTL, "checkpoint_interval": c.CheckpointInterval,
+	// A slice, not a map: the errors come in field order on every run.
+	for _, f := range []struct {
+		name string
+		ttl  time.Duration
+	}{
+		{"refresh_token_ttl", c.RefreshTokenTTL}, {"code_ttl", c.CodeTTL},
+		{"state_ttl", c.StateTTL}, {"checkpoint_interval", c.CheckpointInterval},
 	} {
-		if ttl <= 0 {
-			errs = append(errs, fmt.Errorf("%s: must be positive, got %s", name, ttl))
+		if f.ttl <= 0 {
+			errs = append(errs, fmt.Errorf("%s: must be positive, got %s", f.name, f.ttl))
 		}
 	}
 	if c.MaxEntries <= 0 {

@@ -48,3 +48,18 @@ func TestConfigErrors(t *testing.T) {
 	require.ErrorContains(t, confmap.Validate(loadConfig(t, "nokey")), "fingerprint_key")
 	require.ErrorContains(t, confmap.Validate(loadConfig(t, "zerottl")), "code_ttl")
 }
+
+// Every error, in field order, the same on every run.
+func TestConfigErrorOrder(t *testing.T) {
+	cfg := &Config{ReuseGracePeriod: -1}
+	want := "fingerprint_key is missing: set it to a random string of at least 32 bytes (for example from ${env:OAUTH_FINGERPRINT_KEY})\n" +
+		"reuse_grace_period: must not be negative\n" +
+		"refresh_token_ttl: must be positive, got 0s\n" +
+		"code_ttl: must be positive, got 0s\n" +
+		"state_ttl: must be positive, got 0s\n" +
+		"checkpoint_interval: must be positive, got 0s\n" +
+		"max_entries: must be positive, got 0"
+	for range 20 {
+		require.EqualError(t, cfg.Validate(), want)
+	}
+}

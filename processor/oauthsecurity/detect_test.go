@@ -38,7 +38,7 @@ func TestRefreshTokenReuse(t *testing.T) {
 
 func TestRefreshTokenGrantOnTokenOperation(t *testing.T) {
 	h := newHarness(t, nil)
-	r := op(1, srv, contract.OpToken, contract.AttrGrantType, grantRefreshToken, contract.AttrRefreshToken, fp("rt"))
+	r := op(1, srv, contract.OpToken, contract.AttrGrantType, contract.GrantRefreshToken, contract.AttrRefreshToken, fp("rt"))
 	h.span(r)
 	r.trace, r.span = 2, 2
 	assert.Equal(t, []string{contract.EventTokenReuse}, findings(h.span(r).Attributes()))
@@ -75,7 +75,7 @@ func TestBenignRetriedRequestThatFailedFirst(t *testing.T) {
 	assert.Nil(t, findings(h.span(refresh(3, fp("rt-A")).after(time.Second)).Attributes()))
 	// Code exchange failed once, retried in another trace and succeeded.
 	tok := func(tr byte) rec {
-		return op(tr, srv, contract.OpToken, contract.AttrGrantType, grantAuthorizationCode,
+		return op(tr, srv, contract.OpToken, contract.AttrGrantType, contract.GrantAuthorizationCode,
 			contract.AttrCode, fp("code-1"), contract.AttrCodeVerifier, fp("ver-1"))
 	}
 	assert.Nil(t, findings(h.span(tok(10).failed()).Attributes()))
@@ -343,7 +343,7 @@ func TestBenignCallbackHandlerAndServerTokenUnlinked(t *testing.T) {
 	// AS's token endpoint (a SERVER span) redeem one code in unlinked traces.
 	h.span(op(1, cli, contract.OpDiscovery, contract.AttrProvider, "gh", contract.AttrIss, "https://gh"))
 	cb := op(2, srv, contract.OpCallback, contract.AttrCode, fp("c"), contract.AttrState, fp("s"), contract.AttrProvider, "gh", contract.AttrIss, "https://gh")
-	as := op(3, srv, contract.OpToken, contract.AttrGrantType, grantAuthorizationCode, contract.AttrCode, fp("c"))
+	as := op(3, srv, contract.OpToken, contract.AttrGrantType, contract.GrantAuthorizationCode, contract.AttrCode, fp("c"))
 	assert.Nil(t, findings(h.span(cb).Attributes()))
 	assert.Nil(t, findings(h.span(as).Attributes()))
 	// A mix-up is still seen on such a callback.

@@ -2,33 +2,32 @@ package oauthsecurity
 
 import (
 	"context"
-	"sync"
+	"errors"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
-	"go.opentelemetry.io/collector/extension/xextension/storage"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/processor/processortest"
 
 	"github.com/otelcol-oauth/otelcol-oauth/internal/contract"
+	"github.com/otelcol-oauth/otelcol-oauth/internal/testutil/storagetest"
+	"github.com/otelcol-oauth/otelcol-oauth/internal/testutil/testkey"
 	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthsecurity/internal/metadata"
 )
-
-const testKey = "0123456789abcdef0123456789abcdef"
 
 var t0 = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
 
 func testConfig() *Config {
 	cfg := createDefaultConfig().(*Config)
-	cfg.FingerprintKey = testKey
+	cfg.FingerprintKey = testkey.Key
 	return cfg
 }
 
-func fp(secret string) string { return contract.NewFingerprinter(testKey).Fingerprint(secret) }
+func fp(secret string) string { return contract.NewFingerprinter(testkey.Key).Fingerprint(secret) }
 
 // harness drives one detector with a fake clock.
 type harness struct {
@@ -164,69 +163,29 @@ func op(trace byte, kind ptrace.SpanKind, operation string, kv ...string) rec {
 func (r rec) after(d time.Duration) rec { r.at = d; return r }
 func (r rec) failed() rec               { r.err = true; return r }
 
-// memStorage is an in-memory storage extension for tests.
-type memStorage struct {
-	component.StartFunc
-	component.ShutdownFunc
-	mu     sync.Mutex
-	data   map[string][]byte
-	closed int
+// newStorage returns an in-memory storage extension that counts closes.
+func newStorage() *storagetest.Counting { return storagetest.Count(storagetest.New()) }
+
+// stored reads a key the processor wrote to st (under the id startRun gives it).
+func stored(t *testing.T, st *storagetest.Counting, key string) []byte {
+	t.Helper()
+	c, err := st.GetClient(context.Background(), component.KindProcessor, component.NewID(metadata.Type), "")
+	require.NoError(t, err)
+	v, err := c.Get(context.Background(), key)
+	require.NoError(t, err)
+	return v
 }
 
-func newMemStorage() *memStorage { return &memStorage{data: map[string][]byte{}} }
+// exts are the extensions a test host serves.
+type exts = map[component.ID]component.Component
 
-func (m *memStorage) GetClient(context.Context, component.Kind, component.ID, string) (storage.Client, error) {
-	return &memClient{m: m}, nil
+func host(e exts) storagetest.Host { return storagetest.NewHost(e) }
+
+// sharedDetector returns the detector that the running pipelines of cfg share.
+func sharedDetector(t *testing.T, cfg *Config) *detector {
+	t.Helper()
+	d, err := detectors.Acquire(cfg, func() (*detector, error) { return nil, errors.New("no pipeline of this config runs") })
+	require.NoError(t, err)
+	require.False(t, detectors.Release(cfg))
+	return d
 }
-
-type memClient struct{ m *memStorage }
-
-func (c *memClient) Get(_ context.Context, k string) ([]byte, error) {
-	c.m.mu.Lock()
-	defer c.m.mu.Unlock()
-	v, ok := c.m.data[k]
-	if !ok {
-		return nil, nil
-	}
-	return append([]byte(nil), v...), nil
-}
-
-func (c *memClient) Set(_ context.Context, k string, v []byte) error {
-	c.m.mu.Lock()
-	defer c.m.mu.Unlock()
-	c.m.data[k] = append([]byte(nil), v...)
-	return nil
-}
-
-func (c *memClient) Delete(_ context.Context, k string) error {
-	c.m.mu.Lock()
-	defer c.m.mu.Unlock()
-	delete(c.m.data, k)
-	return nil
-}
-
-func (c *memClient) Batch(ctx context.Context, ops ...*storage.Operation) error {
-	for _, op := range ops {
-		switch op.Type {
-		case storage.Get:
-			op.Value, _ = c.Get(ctx, op.Key)
-		case storage.Set:
-			_ = c.Set(ctx, op.Key, op.Value)
-		case storage.Delete:
-			_ = c.Delete(ctx, op.Key)
-		}
-	}
-	return nil
-}
-
-func (c *memClient) Close(context.Context) error {
-	c.m.mu.Lock()
-	defer c.m.mu.Unlock()
-	c.m.closed++
-	return nil
-}
-
-// host is a component.Host with the given extensions.
-type host map[component.ID]component.Component
-
-func (h host) GetExtensions() map[component.ID]component.Component { return h }

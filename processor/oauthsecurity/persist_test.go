@@ -9,13 +9,13 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/consumer/consumertest"
-	"go.opentelemetry.io/collector/extension/xextension/storage"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/processor"
 	"go.opentelemetry.io/collector/processor/processortest"
 
 	"github.com/otelcol-oauth/otelcol-oauth/internal/contract"
+	"github.com/otelcol-oauth/otelcol-oauth/internal/testutil/storagetest"
 	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthsecurity/internal/metadata"
 )
 
@@ -53,7 +53,7 @@ type collectorRun struct {
 	sink   *consumertest.TracesSink
 }
 
-func startRun(t *testing.T, cfg *Config, h host) *collectorRun {
+func startRun(t *testing.T, cfg *Config, h component.Host) *collectorRun {
 	t.Helper()
 	f := NewFactory()
 	set := processortest.NewNopSettings(metadata.Type)
@@ -79,8 +79,8 @@ func (c *collectorRun) last() ptrace.Span {
 }
 
 func TestStateSurvivesCleanRestart(t *testing.T) {
-	st := newMemStorage()
-	h := host{storageID: st}
+	st := newStorage()
+	h := host(exts{storageID: st})
 	cfg := testConfig()
 	cfg.Storage = &storageID
 
@@ -88,11 +88,11 @@ func TestStateSurvivesCleanRestart(t *testing.T) {
 	require.NoError(t, run.traces.ConsumeTraces(context.Background(), tracesOf(refresh(1, fp("rt-A")))))
 	require.NoError(t, run.traces.ConsumeTraces(context.Background(), tracesOf(op(2, cli, contract.OpDiscovery, contract.AttrProvider, "gh", contract.AttrIss, "https://gh"))))
 	run.stop(t)
-	assert.Equal(t, 1, st.closed)
-	assert.NotEmpty(t, st.data[metaKey])
-	for _, v := range st.data {
+	assert.Equal(t, 1, st.Closes())
+	assert.NotEmpty(t, stored(t, st, metaKey))
+	st.Each(func(_ string, v []byte) {
 		assert.NotContains(t, string(v), "rt-A")
-	}
+	})
 
 	run = startRun(t, cfg, h)
 	defer run.stop(t)
@@ -104,27 +104,23 @@ func TestStateSurvivesCleanRestart(t *testing.T) {
 }
 
 func TestCheckpointBoundsCrashLoss(t *testing.T) {
-	st := newMemStorage()
-	h := host{storageID: st}
+	st := newStorage()
+	h := host(exts{storageID: st})
 	cfg := testConfig()
 	cfg.Storage = &storageID
 	cfg.CheckpointInterval = time.Hour // the test calls checkpoint itself
 
 	run := startRun(t, cfg, h)
-	d := shared[cfg]
+	d := sharedDetector(t, cfg)
 	require.NoError(t, run.traces.ConsumeTraces(context.Background(), tracesOf(refresh(1, fp("kept")))))
 	require.NoError(t, d.checkpoint(context.Background()))
 	require.NoError(t, run.traces.ConsumeTraces(context.Background(), tracesOf(refresh(2, fp("lost")))))
 	// Crash: no shutdown, the second refresh never reached storage.
-	crashed := map[string][]byte{}
-	for k, v := range st.data {
-		crashed[k] = v
-	}
+	crashed := st.Clone()
 	run.stop(t)
 
-	st2 := newMemStorage()
-	st2.data = crashed
-	run = startRun(t, cfg, host{storageID: st2})
+	st2 := storagetest.Count(crashed)
+	run = startRun(t, cfg, host(exts{storageID: st2}))
 	defer run.stop(t)
 	require.NoError(t, run.traces.ConsumeTraces(context.Background(), tracesOf(refresh(3, fp("kept")))))
 	assert.Equal(t, []string{contract.EventTokenReuse}, findings(run.last().Attributes()))
@@ -133,12 +129,12 @@ func TestCheckpointBoundsCrashLoss(t *testing.T) {
 }
 
 func TestRestoreDropsExpiredAndForeignKey(t *testing.T) {
-	st := newMemStorage()
+	st := newStorage()
 	cfg := testConfig()
 	cfg.Storage = &storageID
 	cfg.CodeTTL = time.Minute
-	run := startRun(t, cfg, host{storageID: st})
-	d := shared[cfg]
+	run := startRun(t, cfg, host(exts{storageID: st}))
+	d := sharedDetector(t, cfg)
 	d.now = func() time.Time { return t0 }
 	require.NoError(t, run.traces.ConsumeTraces(context.Background(), tracesOf(op(1, srv, contract.OpToken, contract.AttrCode, fp("c")))))
 	require.NoError(t, run.traces.ConsumeTraces(context.Background(), tracesOf(refresh(2, fp("rt")))))
@@ -148,7 +144,7 @@ func TestRestoreDropsExpiredAndForeignKey(t *testing.T) {
 	d2, err := newDetector(cfg, processortest.NewNopSettings(metadata.Type))
 	require.NoError(t, err)
 	d2.now = func() time.Time { return t0.Add(time.Hour) }
-	c, _ := st.GetClient(context.Background(), component.KindProcessor, component.ID{}, "")
+	c, _ := st.GetClient(context.Background(), component.KindProcessor, component.NewID(metadata.Type), "")
 	require.NoError(t, d2.load(context.Background(), &persister{client: c}))
 	assert.Equal(t, 1, d2.st.Len())
 
@@ -167,7 +163,7 @@ func TestUnknownStorageFailsAtStart(t *testing.T) {
 	f := NewFactory()
 	tp, err := f.CreateTraces(context.Background(), processortest.NewNopSettings(metadata.Type), cfg, consumertest.NewNop())
 	require.NoError(t, err)
-	err = tp.Start(context.Background(), host{})
+	err = tp.Start(context.Background(), host(nil))
 	require.ErrorContains(t, err, `"file_storage/missing"`)
 	require.NoError(t, tp.Shutdown(context.Background()))
 
@@ -176,31 +172,31 @@ func TestUnknownStorageFailsAtStart(t *testing.T) {
 	cfg2.Storage = &notStorage
 	tp, err = f.CreateTraces(context.Background(), processortest.NewNopSettings(metadata.Type), cfg2, consumertest.NewNop())
 	require.NoError(t, err)
-	err = tp.Start(context.Background(), host{notStorage: struct {
+	err = tp.Start(context.Background(), host(exts{notStorage: struct {
 		component.StartFunc
 		component.ShutdownFunc
-	}{}})
+	}{}}))
 	require.ErrorContains(t, err, "not a storage extension")
 	require.NoError(t, tp.Shutdown(context.Background()))
 }
 
 func TestTracesAndLogsPipelinesShareState(t *testing.T) {
 	cfg := testConfig()
-	run := startRun(t, cfg, host{})
+	run := startRun(t, cfg, host(nil))
 	defer run.stop(t)
 	require.NoError(t, run.traces.ConsumeTraces(context.Background(), tracesOf(refresh(1, fp("rt")))))
-	h := &harness{t: t, d: shared[cfg], clock: t0}
+	h := &harness{t: t, d: sharedDetector(t, cfg), clock: t0}
 	lr := h.log(refresh(2, fp("rt"), contract.AttrSide, contract.SideServer))
 	assert.Equal(t, []string{contract.EventTokenReuse}, findings(lr.Attributes()))
 }
 
 func TestConcurrentPipelinesAndCheckpoints(t *testing.T) {
-	st := newMemStorage()
+	st := newStorage()
 	cfg := testConfig()
 	cfg.Storage = &storageID
 	cfg.CheckpointInterval = time.Hour
-	run := startRun(t, cfg, host{storageID: st})
-	d := shared[cfg]
+	run := startRun(t, cfg, host(exts{storageID: st}))
+	d := sharedDetector(t, cfg)
 	done := make(chan struct{})
 	for g := range 4 {
 		go func() {
@@ -222,7 +218,7 @@ func TestConcurrentPipelinesAndCheckpoints(t *testing.T) {
 		<-done
 	}
 	run.stop(t)
-	assert.NotEmpty(t, st.data[metaKey])
+	assert.NotEmpty(t, stored(t, st, metaKey))
 }
 
 // The service may call Shutdown twice, or without Start; one pipeline's
@@ -237,30 +233,20 @@ func TestLifecycleIdempotent(t *testing.T) {
 	require.NoError(t, tp.Shutdown(context.Background()))
 	require.NoError(t, tp.Shutdown(context.Background()))
 
-	st := newMemStorage()
+	st := newStorage()
 	cfg = testConfig()
 	cfg.Storage = &storageID
 	cfg.CheckpointInterval = time.Hour
-	run := startRun(t, cfg, host{storageID: st})
-	require.NoError(t, run.traces.Start(context.Background(), host{storageID: st}))
+	run := startRun(t, cfg, host(exts{storageID: st}))
+	require.NoError(t, run.traces.Start(context.Background(), host(exts{storageID: st})))
 	require.NoError(t, run.traces.Shutdown(context.Background()))
 	require.NoError(t, run.traces.Shutdown(context.Background()))
-	assert.Zero(t, st.closed, "the logs pipeline still runs")
+	assert.Zero(t, st.Closes(), "the logs pipeline still runs")
 	require.NoError(t, run.logs.ConsumeLogs(context.Background(), plogOf(refresh(1, fp("rt-late")))))
 	require.NoError(t, run.logs.Shutdown(context.Background()))
 	require.NoError(t, run.logs.Shutdown(context.Background()))
-	assert.Equal(t, 1, st.closed)
-	assert.NotEmpty(t, st.data[chunkPrefix+"0"], "the last pipeline's shutdown saves the state")
-}
-
-// nilStorage is a storage extension that hands out no client.
-type nilStorage struct {
-	component.StartFunc
-	component.ShutdownFunc
-}
-
-func (nilStorage) GetClient(context.Context, component.Kind, component.ID, string) (storage.Client, error) {
-	return nil, nil
+	assert.Equal(t, 1, st.Closes())
+	assert.NotEmpty(t, stored(t, st, chunkPrefix+"0"), "the last pipeline's shutdown saves the state")
 }
 
 func TestStorageWithoutClientFailsAtStart(t *testing.T) {
@@ -268,6 +254,6 @@ func TestStorageWithoutClientFailsAtStart(t *testing.T) {
 	cfg.Storage = &storageID
 	tp, err := NewFactory().CreateTraces(context.Background(), processortest.NewNopSettings(metadata.Type), cfg, consumertest.NewNop())
 	require.NoError(t, err)
-	require.ErrorContains(t, tp.Start(context.Background(), host{storageID: nilStorage{}}), `storage: extension "file_storage/security"`)
+	require.ErrorContains(t, tp.Start(context.Background(), host(exts{storageID: &storagetest.Extension{NoClient: true}})), `storage: extension "file_storage/security"`)
 	require.NoError(t, tp.Shutdown(context.Background()))
 }

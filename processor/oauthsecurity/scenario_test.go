@@ -9,8 +9,9 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/processor/processortest"
 
+	scenario "github.com/otelcol-oauth/otelcol-oauth/internal/oauthscenario"
+	"github.com/otelcol-oauth/otelcol-oauth/internal/testutil/testkey"
 	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthsecurity/internal/metadata"
-	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthsecurity/scenario"
 )
 
 // TestLabelledScenarioPrecisionRecall replays thousands of benign flows with
@@ -19,7 +20,7 @@ import (
 func TestLabelledScenarioPrecisionRecall(t *testing.T) {
 	for _, seed := range []uint64{1, 2, 3} {
 		sc := scenario.Generate(scenario.Config{
-			Seed: seed, Users: 2000, Attacks: 240, Key: testKey, Start: t0, GracePeriod: 2 * time.Second,
+			Seed: seed, Users: 2000, Attacks: 240, Key: testkey.Key, Start: t0, GracePeriod: 2 * time.Second,
 		})
 		cfg := testConfig()
 		cfg.ReuseGracePeriod = 2 * time.Second
@@ -52,7 +53,7 @@ func TestLabelledScenarioPrecisionRecall(t *testing.T) {
 }
 
 func TestScenarioDeterministic(t *testing.T) {
-	cfg := scenario.Config{Seed: 7, Users: 50, Attacks: 24, Key: testKey, Start: t0}
+	cfg := scenario.Config{Seed: 7, Users: 50, Attacks: 24, Key: testkey.Key, Start: t0}
 	a, b := scenario.Generate(cfg), scenario.Generate(cfg)
 	require.Equal(t, len(a.Records), len(b.Records))
 	assert.Equal(t, a.Attacks, b.Attacks)
@@ -69,7 +70,7 @@ func TestScenarioDeterministic(t *testing.T) {
 // TestScenarioBenignTrafficIsHard checks the benign traffic really exercises
 // the grace window: without it, concurrent refreshes look like reuse.
 func TestScenarioBenignTrafficIsHard(t *testing.T) {
-	sc := scenario.Generate(scenario.Config{Seed: 1, Users: 300, Key: testKey, Start: t0, GracePeriod: 2 * time.Second})
+	sc := scenario.Generate(scenario.Config{Seed: 1, Users: 300, Key: testkey.Key, Start: t0, GracePeriod: 2 * time.Second})
 	d, err := newDetector(testConfig(), processortest.NewNopSettings(metadata.Type)) // reuse_grace_period 0
 	require.NoError(t, err)
 	var now time.Time

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/config/configoptional"
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/confmap/confmaptest"
 
@@ -135,4 +136,21 @@ func TestConfigUnknownKeysAtAnyDepth(t *testing.T) {
 	assert.Equal(t, 2*time.Second, cfg.Pull.Get().Backoff.InitialInterval)
 	assert.True(t, cfg.Pull.Get().TLS.Insecure)
 	assert.Equal(t, "X-T", cfg.Push.Get().HMAC.TimestampHeader)
+}
+
+// Errors come in field order, pull before push, the same on every run.
+func TestConfigErrorOrder(t *testing.T) {
+	pull := defaultPullConfig()
+	pull.PollInterval, pull.Limit = 0, 0
+	push := defaultPushConfig()
+	push.Path, push.RetryAfter = "v1", 0
+	cfg := &Config{Pull: configoptional.Some(pull), Push: configoptional.Some(push)}
+	want := "pull.endpoint: must be an absolute http(s) URL\n" +
+		"pull.poll_interval: must be positive, got 0s\n" +
+		"pull.limit: must be positive, got 0\n" +
+		"push.path: must start with '/', got \"v1\"\n" +
+		"push.retry_after: must be at least 1s, got 0s"
+	for range 20 {
+		require.EqualError(t, cfg.Validate(), want)
+	}
 }

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
-	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/extension/xextension/storage"
@@ -164,70 +163,6 @@ func (f *fakeAudit) serve(w http.ResponseWriter, r *http.Request) {
 		f.afterServe(f)
 	}
 }
-
-// memStorage is an in-memory storage.Client.
-type memStorage struct {
-	mu sync.Mutex
-	m  map[string][]byte
-}
-
-func newMemStorage() *memStorage { return &memStorage{m: map[string][]byte{}} }
-
-func (s *memStorage) Get(_ context.Context, k string) ([]byte, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.m[k], nil
-}
-
-func (s *memStorage) Set(_ context.Context, k string, v []byte) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.m[k] = append([]byte(nil), v...)
-	return nil
-}
-
-func (s *memStorage) Delete(_ context.Context, k string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.m, k)
-	return nil
-}
-
-func (s *memStorage) Batch(ctx context.Context, ops ...*storage.Operation) error {
-	for _, op := range ops {
-		switch op.Type {
-		case storage.Get:
-			op.Value, _ = s.Get(ctx, op.Key)
-		case storage.Set:
-			_ = s.Set(ctx, op.Key, op.Value)
-		case storage.Delete:
-			_ = s.Delete(ctx, op.Key)
-		}
-	}
-	return nil
-}
-
-func (*memStorage) Close(context.Context) error { return nil }
-
-// memStorageExt hands out one shared client (a memStorage, like
-// file_storage keeps one file per component; nil for an extension that
-// gives none).
-type memStorageExt struct {
-	component.StartFunc
-	component.ShutdownFunc
-	s storage.Client
-}
-
-func (e *memStorageExt) GetClient(context.Context, component.Kind, component.ID, string) (storage.Client, error) {
-	return e.s, nil
-}
-
-// testHost serves extensions.
-type testHost struct {
-	ext map[component.ID]component.Component
-}
-
-func (h *testHost) GetExtensions() map[component.ID]component.Component { return h.ext }
 
 // flakySink fails the first n deliveries with err, then records.
 type flakySink struct {

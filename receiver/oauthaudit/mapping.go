@@ -51,20 +51,11 @@ func mapAction(action string, flags map[string]bool) contractMapping {
 	m := actionMappings[action]
 	if m.severity == 0 {
 		m.severity = plog.SeverityNumberInfo
-		if isDenial(action) {
+		if contract.IsAuditDenial(action) {
 			m.severity = plog.SeverityNumberWarn
 		}
 	}
 	return m
-}
-
-func isDenial(action string) bool {
-	for _, s := range []string{"denied", "failed", "locked_out"} {
-		if strings.HasSuffix(action, s) {
-			return true
-		}
-	}
-	return false
 }
 
 // detailEntry is one parsed detail token. secret names the contract

@@ -18,6 +18,7 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
 
+	"github.com/otelcol-oauth/otelcol-oauth/internal/testutil/storagetest"
 	"github.com/otelcol-oauth/otelcol-oauth/receiver/oauthaudit/internal/metadata"
 	"github.com/otelcol-oauth/otelcol-oauth/receiver/oauthaudit/internal/metadatatest"
 )
@@ -210,14 +211,16 @@ func TestPullCursorSurvivesRestart(t *testing.T) {
 	srv.desc = true
 	first := burst("a", 30, t0.Add(-time.Minute))
 	srv.add(first...)
-	store := newMemStorage()
+	store := storagetest.NewClient()
 	clock := &fakeClock{t: t0}
 	sink := &consumertest.LogsSink{}
 
 	p := newTestPuller(t, srv, sink, store, clock)
 	p.pollOnce(context.Background())
 	requireExactlyOnce(t, ids(first), auditIDs(sink))
-	require.NotNil(t, store.m[cursorKey])
+	cur, err := store.Get(context.Background(), cursorKey)
+	require.NoError(t, err)
+	require.NotNil(t, cur)
 
 	// "Restart": a new puller with the same storage and a start_at that
 	// would repeat everything if the cursor were ignored.
@@ -234,7 +237,7 @@ func TestPullRestartAfterPartialDelivery(t *testing.T) {
 	srv := newFakeAudit(t)
 	evs := burst("a", 40, t0.Add(-time.Minute))
 	srv.add(evs...)
-	store := newMemStorage()
+	store := storagetest.NewClient()
 	clock := &fakeClock{t: t0}
 	// Batches are of limit (7) events: accept two batches, then refuse.
 	sink := &flakySink{err: errBusy}
@@ -415,8 +418,8 @@ func TestPullUnauthorizedNamesTheFieldNotTheToken(t *testing.T) {
 }
 
 func TestCursorRejectsUnreadableStoredValue(t *testing.T) {
-	store := newMemStorage()
-	store.m[cursorKey] = []byte("garbage")
+	store := storagetest.NewClient()
+	require.NoError(t, store.Set(context.Background(), cursorKey, []byte("garbage")))
 	cfg := defaultPullConfig()
 	p := &puller{cfg: &cfg, store: store, now: time.Now, logger: zap.NewNop()}
 	err := p.loadCursor(context.Background())
@@ -425,20 +428,20 @@ func TestCursorRejectsUnreadableStoredValue(t *testing.T) {
 
 // ctxStorage refuses writes under a cancelled context, as storages that
 // honour their context do.
-type ctxStorage struct{ *memStorage }
+type ctxStorage struct{ *storagetest.Client }
 
 func (s ctxStorage) Set(ctx context.Context, k string, v []byte) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.memStorage.Set(ctx, k, v)
+	return s.Client.Set(ctx, k, v)
 }
 
 func TestPullCursorSavedWhenShutdownFollowsAcceptance(t *testing.T) {
 	srv := newFakeAudit(t)
 	evs := burst("a", 5, t0.Add(-time.Minute))
 	srv.add(evs...)
-	store := ctxStorage{newMemStorage()}
+	store := ctxStorage{storagetest.NewClient()}
 	clock := &fakeClock{t: t0}
 	sink := &consumertest.LogsSink{}
 	ctx, cancel := context.WithCancel(context.Background())

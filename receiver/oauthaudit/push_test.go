@@ -25,6 +25,7 @@ import (
 	"go.opentelemetry.io/collector/extension/extensionauth"
 	"go.opentelemetry.io/collector/receiver/receivertest"
 
+	"github.com/otelcol-oauth/otelcol-oauth/internal/testutil/storagetest"
 	"github.com/otelcol-oauth/otelcol-oauth/receiver/oauthaudit/internal/metadata"
 )
 
@@ -44,7 +45,7 @@ func startPush(t *testing.T, next consumer.Logs, host component.Host, mutate ...
 	require.NoError(t, err)
 	r.now = func() time.Time { return t0 }
 	if host == nil {
-		host = &testHost{}
+		host = storagetest.NewHost(nil)
 	}
 	require.NoError(t, r.Start(context.Background(), host))
 	t.Cleanup(func() { require.NoError(t, r.Shutdown(context.Background())) })
@@ -242,7 +243,7 @@ func (b *bearerAuth) Authenticate(ctx context.Context, headers map[string][]stri
 
 func TestPushBearerThroughAuthExtension(t *testing.T) {
 	authID := component.MustNewID("testauth")
-	host := &testHost{ext: map[component.ID]component.Component{authID: &bearerAuth{token: "push-token"}}}
+	host := storagetest.NewHost(map[component.ID]component.Component{authID: &bearerAuth{token: "push-token"}})
 	sink := &flakySink{}
 	url, _ := startPush(t, sink, host, func(p *PushConfig) {
 		p.Auth = configoptional.Some(confighttp.AuthConfig{Config: configauth.Config{AuthenticatorID: authID}})

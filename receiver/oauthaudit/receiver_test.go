@@ -13,6 +13,7 @@ import (
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/receiver/receivertest"
 
+	"github.com/otelcol-oauth/otelcol-oauth/internal/testutil/storagetest"
 	"github.com/otelcol-oauth/otelcol-oauth/receiver/oauthaudit/internal/metadata"
 )
 
@@ -26,7 +27,11 @@ func pullReceiver(t *testing.T, srv *fakeAudit, storageID *component.ID, next co
 	pc.StartAt = time.Now().Add(-time.Hour)
 	cfg := &Config{Pull: configoptional.Some(pc), Storage: storageID}
 	require.NoError(t, cfg.Validate())
-	r, err := newAuditReceiver(cfg, receivertest.NewNopSettings(metadata.Type), next)
+	set := receivertest.NewNopSettings(metadata.Type)
+	// One id across restarts, as the service gives a configured receiver:
+	// storage keys its state by it.
+	set.ID = component.NewID(metadata.Type)
+	r, err := newAuditReceiver(cfg, set, next)
 	require.NoError(t, err)
 	return r
 }
@@ -47,7 +52,7 @@ func TestReceiverPullRestartWithStorage(t *testing.T) {
 	first := burst("a", 10, time.Now().Add(-time.Minute).Truncate(time.Second))
 	srv.add(first...)
 	storeID := component.MustNewID("memstore")
-	host := &testHost{ext: map[component.ID]component.Component{storeID: &memStorageExt{s: newMemStorage()}}}
+	host := storagetest.NewHost(map[component.ID]component.Component{storeID: storagetest.New()})
 	sink := &consumertest.LogsSink{}
 
 	r := pullReceiver(t, srv, &storeID, sink)
@@ -73,13 +78,13 @@ func TestReceiverStorageErrors(t *testing.T) {
 	srv := newFakeAudit(t)
 	missing := component.MustNewID("nosuch")
 	r := pullReceiver(t, srv, &missing, consumertest.NewNop())
-	err := r.Start(context.Background(), &testHost{})
+	err := r.Start(context.Background(), storagetest.NewHost(nil))
 	require.ErrorContains(t, err, "storage")
 	require.NoError(t, r.Shutdown(context.Background()))
 
 	notStorage := component.MustNewID("testauth")
 	r = pullReceiver(t, srv, &notStorage, consumertest.NewNop())
-	err = r.Start(context.Background(), &testHost{ext: map[component.ID]component.Component{notStorage: &bearerAuth{}}})
+	err = r.Start(context.Background(), storagetest.NewHost(map[component.ID]component.Component{notStorage: &bearerAuth{}}))
 	require.ErrorContains(t, err, "not a storage extension")
 	require.NoError(t, r.Shutdown(context.Background()))
 }
@@ -92,21 +97,13 @@ func TestReceiverBothModes(t *testing.T) {
 	pc := defaultPushConfig()
 	pc.NetAddr.Endpoint = "127.0.0.1:0"
 	r.cfg.Push = configoptional.Some(pc)
-	require.NoError(t, r.Start(context.Background(), &testHost{}))
+	require.NoError(t, r.Start(context.Background(), storagetest.NewHost(nil)))
 	defer func() { require.NoError(t, r.Shutdown(context.Background())) }()
 	code, _, _ := post(t, "http://"+r.addr.String()+pc.Path, ev("pushed"))
 	assert.Equal(t, 200, code)
 	waitFor(t, func() bool { return len(auditIDs(&sink.LogsSink)) >= 4 })
 	assert.ElementsMatch(t, []string{"pulled-000", "pulled-001", "pulled-002", "pushed"}, auditIDs(&sink.LogsSink))
 }
-
-// closeCounter counts Close calls on a storage client.
-type closeCounter struct {
-	*memStorage
-	closed int
-}
-
-func (c *closeCounter) Close(context.Context) error { c.closed++; return nil }
 
 func TestReceiverShutdownIdempotent(t *testing.T) {
 	srv := newFakeAudit(t)
@@ -115,8 +112,8 @@ func TestReceiverShutdownIdempotent(t *testing.T) {
 	require.NoError(t, r.Shutdown(context.Background()))
 
 	storeID := component.MustNewID("memstore")
-	cc := &closeCounter{memStorage: newMemStorage()}
-	host := &testHost{ext: map[component.ID]component.Component{storeID: &memStorageExt{s: cc}}}
+	cc := storagetest.Count(storagetest.New())
+	host := storagetest.NewHost(map[component.ID]component.Component{storeID: cc})
 	r = pullReceiver(t, srv, &storeID, consumertest.NewNop())
 	pc := defaultPushConfig()
 	pc.NetAddr.Endpoint = "127.0.0.1:0"
@@ -124,14 +121,14 @@ func TestReceiverShutdownIdempotent(t *testing.T) {
 	require.NoError(t, r.Start(context.Background(), host))
 	require.NoError(t, r.Shutdown(context.Background()))
 	require.NoError(t, r.Shutdown(context.Background()))
-	assert.Equal(t, 1, cc.closed, "the storage client is closed once")
+	assert.Equal(t, 1, cc.Closes(), "the storage client is closed once")
 }
 
 func TestReceiverStorageWithoutClient(t *testing.T) {
 	srv := newFakeAudit(t)
 	storeID := component.MustNewID("memstore")
 	r := pullReceiver(t, srv, &storeID, consumertest.NewNop())
-	err := r.Start(context.Background(), &testHost{ext: map[component.ID]component.Component{storeID: &memStorageExt{}}})
+	err := r.Start(context.Background(), storagetest.NewHost(map[component.ID]component.Component{storeID: &storagetest.Extension{NoClient: true}}))
 	require.ErrorContains(t, err, `storage: extension "memstore": no storage client`)
 	require.NoError(t, r.Shutdown(context.Background()))
 }

@@ -13,6 +13,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
 
+	"github.com/otelcol-oauth/otelcol-oauth/internal/testutil/storagetest"
 	"github.com/otelcol-oauth/otelcol-oauth/receiver/oauthaudit/internal/metadatatest"
 )
 
@@ -43,7 +44,7 @@ func TestSelfTelemetry(t *testing.T) {
 		}
 		return nil
 	}
-	require.NoError(t, r.Start(context.Background(), &testHost{}))
+	require.NoError(t, r.Start(context.Background(), storagetest.NewHost(nil)))
 	t.Cleanup(func() { require.NoError(t, r.Shutdown(context.Background())) })
 	waitFor(t, func() bool { return len(auditIDs(&sink.LogsSink)) == 3 })
 

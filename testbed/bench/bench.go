@@ -13,8 +13,8 @@ import (
 	"strings"
 	"time"
 
+	scenario "github.com/otelcol-oauth/otelcol-oauth/internal/oauthscenario"
 	"github.com/otelcol-oauth/otelcol-oauth/internal/testutil"
-	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthsecurity/scenario"
 	"github.com/otelcol-oauth/otelcol-oauth/testbed/oauthgen"
 )
 

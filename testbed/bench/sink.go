@@ -15,8 +15,8 @@ import (
 	"google.golang.org/grpc"
 
 	"github.com/otelcol-oauth/otelcol-oauth/internal/contract"
+	scenario "github.com/otelcol-oauth/otelcol-oauth/internal/oauthscenario"
 	"github.com/otelcol-oauth/otelcol-oauth/internal/testutil"
-	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthsecurity/scenario"
 	"github.com/otelcol-oauth/otelcol-oauth/testbed/oauthgen"
 )
 

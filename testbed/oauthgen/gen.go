@@ -1,5 +1,5 @@
 // Package oauthgen is the testbed's OAuth load generator. It plays the
-// labelled scenario of processor/oauthsecurity/scenario (users, clients and
+// labelled scenario of internal/oauthscenario (users, clients and
 // providers through discovery, PKCE, authorize, callback, token, refresh
 // rotation, revocation, with benign noise and injected attacks), shard after
 // shard, and turns it into OTLP requests:
@@ -37,7 +37,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/otelcol-oauth/otelcol-oauth/internal/contract"
-	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthsecurity/scenario"
+	scenario "github.com/otelcol-oauth/otelcol-oauth/internal/oauthscenario"
 )
 
 // Config shapes a generated stream.

@@ -19,9 +19,9 @@ import (
 	"go.opentelemetry.io/collector/processor/processortest"
 
 	"github.com/otelcol-oauth/otelcol-oauth/internal/contract"
+	scenario "github.com/otelcol-oauth/otelcol-oauth/internal/oauthscenario"
 	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthredact"
 	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthsecurity"
-	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthsecurity/scenario"
 )
 
 var t0 = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)

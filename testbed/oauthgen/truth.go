@@ -13,7 +13,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/otelcol-oauth/otelcol-oauth/internal/contract"
-	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthsecurity/scenario"
+	scenario "github.com/otelcol-oauth/otelcol-oauth/internal/oauthscenario"
 )
 
 // AttackTruth is one injected attack: the finding the collector must raise

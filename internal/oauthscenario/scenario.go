@@ -1,10 +1,10 @@
-// Package scenario generates labelled OAuth telemetry: thousands of benign
+// Package oauthscenario generates labelled OAuth telemetry: thousands of benign
 // flows (logins, token rotations, concurrent refreshes, retries, clock skew,
 // users on two devices, masked values, app logs of the same operations) with
 // attacks injected at known points. It is deterministic by seed, so the
 // security processor's tests and the testbed replay the same traffic and
 // score detections against the labels.
-package scenario // import "github.com/otelcol-oauth/otelcol-oauth/processor/oauthsecurity/scenario"
+package oauthscenario
 
 import (
 	"fmt"
