@@ -256,9 +256,7 @@ func TestMaskedValuesNeverCorrelated(t *testing.T) {
 		assert.Nil(t, findings(sp.Attributes()), v)
 		assert.Equal(t, v, str(sp.Attributes(), contract.AttrRefreshToken))
 	}
-	// Malformed fingerprints and non-string values neither.
-	h.span(refresh(50, "fp:short"))
-	assert.Nil(t, findings(h.span(refresh(51, "fp:short")).Attributes()))
+	// Non-string values neither.
 	r := op(52, srv, contract.OpRefresh)
 	sp := h.spans(r)[0]
 	sp.Attributes().PutInt(contract.AttrRefreshToken, 42)
@@ -359,4 +357,18 @@ func TestSecretKeysCaseInsensitive(t *testing.T) {
 	// Keys secret only with the prefix stay prefixed: a bare "code" is data.
 	h.span(op(3, srv, contract.OpToken, contract.AttrCode, fp("c")))
 	assert.Nil(t, findings(h.span(op(4, srv, contract.OpToken, "code", fp("c"))).Attributes()))
+}
+
+// TestFingerprintLookAlikeIsARawSecret: contract v2 section 3. "fp:short" is
+// not a fingerprint but a raw value that starts with fp:, so the processor
+// fingerprints it like any raw secret before use: a replay of it is a reuse,
+// and the raw value never stays on the record.
+func TestFingerprintLookAlikeIsARawSecret(t *testing.T) {
+	h := newHarness(t, nil)
+	first := h.span(refresh(50, "fp:short"))
+	assert.Equal(t, fp("fp:short"), str(first.Attributes(), contract.AttrRefreshToken))
+	h.clock = h.clock.Add(time.Minute)
+	sp := h.span(refresh(51, "fp:short").after(time.Minute))
+	assert.Equal(t, []string{contract.EventTokenReuse}, findings(sp.Attributes()))
+	assert.Equal(t, fp("fp:short"), str(sp.Attributes(), contract.AttrRefreshToken))
 }

@@ -110,7 +110,7 @@ func parseDetail(detail string) []detailEntry {
 				e.value = detail[e.start:i]
 			}
 			e.end = i
-			e.secret = secretAttr(key)
+			e.secret = contract.SecretParamAttr(key)
 		}
 		switch {
 		case !validKey(key):
@@ -226,26 +226,6 @@ func appendRecord(sl plog.LogRecordSlice, ev *Event, observed time.Time) {
 	if detail != "" {
 		a.PutStr(contract.AttrAuditDetail, detail)
 	}
-}
-
-// secretAttr returns the contract attribute of a detail key that holds a
-// credential (a secret parameter, with or without the oauth. prefix, or
-// oauth.dpop.jti), else "".
-func secretAttr(k string) string {
-	const prefix = "oauth."
-	bare := k
-	if len(k) > len(prefix) && strings.EqualFold(k[:len(prefix)], prefix) {
-		if strings.EqualFold(k, contract.AttrDPoPJTI) {
-			return contract.AttrDPoPJTI
-		}
-		bare = k[len(prefix):]
-	}
-	for _, s := range contract.SecretParams {
-		if strings.EqualFold(bare, s) {
-			return prefix + s
-		}
-	}
-	return ""
 }
 
 // redactDetail returns the detail with each credential value replaced by the
