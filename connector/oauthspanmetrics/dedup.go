@@ -99,13 +99,19 @@ func (t *dedupTable) has(h uint64) bool {
 	if t.n == 0 {
 		return false
 	}
+	_, found := t.find(h)
+	return found
+}
+
+// find returns the slot holding h, or the empty slot where h would go.
+func (t *dedupTable) find(h uint64) (uint64, bool) {
 	mask := uint64(len(t.slots) - 1)
 	for i := h & mask; ; i = (i + 1) & mask {
 		switch t.slots[i] {
 		case h:
-			return true
+			return i, true
 		case 0:
-			return false
+			return i, false
 		}
 	}
 }
@@ -116,20 +122,16 @@ func (t *dedupTable) insert(h uint64, limit int) bool {
 	if 2*(t.n+1) > len(t.slots) {
 		t.grow()
 	}
-	mask := uint64(len(t.slots) - 1)
-	for i := h & mask; ; i = (i + 1) & mask {
-		switch t.slots[i] {
-		case h:
-			return true
-		case 0:
-			if t.n >= limit {
-				return false
-			}
-			t.slots[i] = h
-			t.n++
-			return true
-		}
+	i, found := t.find(h)
+	switch {
+	case found:
+		return true
+	case t.n >= limit:
+		return false
 	}
+	t.slots[i] = h
+	t.n++
+	return true
 }
 
 func (t *dedupTable) grow() {

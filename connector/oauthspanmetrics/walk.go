@@ -45,24 +45,13 @@ func (s *state) consumeTraces(td ptrace.Traces) {
 			spans := sss.At(j).Spans()
 			for k := 0; k < spans.Len(); k++ {
 				sp := spans.At(k)
-				r.f = res
-				r.f.scan(sp.Attributes(), true)
-				if r.f.findingRecord || (r.f.op == "" && !r.f.hasFindings) {
+				if !r.read(&res, sp.Attributes()) {
 					continue
 				}
 				if g == nil {
 					g = s.resourceGroup(resAttrs)
 				}
-				r.kind = sp.Kind()
-				r.code = sp.Status().Code()
-				r.start, r.end = sp.StartTimestamp(), sp.EndTimestamp()
-				r.isSpan = true
-				r.traceID, r.spanID = sp.TraceID(), sp.SpanID()
-				r.hasDur = r.end >= r.start && r.start != 0
-				r.duration = 0
-				if r.hasDur {
-					r.duration = float64(r.end-r.start) / 1e9
-				}
+				r.fromSpan(sp)
 				if s.count(g, &r, nowN) && r.f.op != "" && !r.traceID.IsEmpty() && !r.spanID.IsEmpty() {
 					s.dedup.queue(dedupKey{r.traceID, r.spanID, opIndex(r.f.op)})
 				}
@@ -91,32 +80,59 @@ func (s *state) consumeLogs(ld plog.Logs) {
 			lrs := sls.At(j).LogRecords()
 			for k := 0; k < lrs.Len(); k++ {
 				lr := lrs.At(k)
-				r.f = res
-				r.f.scan(lr.Attributes(), true)
-				if r.f.findingRecord || (r.f.op == "" && !r.f.hasFindings) {
+				if !r.read(&res, lr.Attributes()) {
 					continue
 				}
 				r.traceID, r.spanID = lr.TraceID(), lr.SpanID()
 				if !r.traceID.IsEmpty() && !r.spanID.IsEmpty() && s.dedup.has(dedupKey{r.traceID, r.spanID, opIndex(r.f.op)}) {
-					continue
+					continue // the span of this log line was counted
 				}
 				if g == nil {
 					g = s.resourceGroup(resAttrs)
 				}
-				ts := lr.Timestamp()
-				if ts == 0 {
-					ts = lr.ObservedTimestamp()
-				}
-				r.kind = ptrace.SpanKindUnspecified
-				r.code = ptrace.StatusCodeUnset
-				r.start, r.end = ts, ts
-				r.isSpan = false
-				r.hasDur = r.f.hasDuration
-				r.duration = r.f.duration
+				r.fromLog(lr)
 				s.count(g, &r, nowN)
 			}
 		}
 	}
+}
+
+// read scans a record's attributes over its resource's fields and reports
+// whether the record is counted: it is an OAuth record or carries findings,
+// and is not a record the findings connector wrote.
+func (r *record) read(res *fields, attrs pcommon.Map) bool {
+	r.f = *res
+	r.f.scan(attrs, true)
+	return !r.f.findingRecord && (r.f.op != "" || r.f.hasFindings)
+}
+
+// fromSpan fills the rest of r from its span; the duration is the span's.
+func (r *record) fromSpan(sp ptrace.Span) {
+	r.kind = sp.Kind()
+	r.code = sp.Status().Code()
+	r.start, r.end = sp.StartTimestamp(), sp.EndTimestamp()
+	r.isSpan = true
+	r.traceID, r.spanID = sp.TraceID(), sp.SpanID()
+	r.hasDur = r.end >= r.start && r.start != 0
+	r.duration = 0
+	if r.hasDur {
+		r.duration = float64(r.end-r.start) / 1e9
+	}
+}
+
+// fromLog fills the rest of r from its log record (ids already set); the
+// duration is oauth.duration, the time the record's (or observed) timestamp.
+func (r *record) fromLog(lr plog.LogRecord) {
+	ts := lr.Timestamp()
+	if ts == 0 {
+		ts = lr.ObservedTimestamp()
+	}
+	r.kind = ptrace.SpanKindUnspecified
+	r.code = ptrace.StatusCodeUnset
+	r.start, r.end = ts, ts
+	r.isSpan = false
+	r.hasDur = r.f.hasDuration
+	r.duration = r.f.duration
 }
 
 // opIndex is the dedup key's operation: index+1 in contract.Operations, 0
