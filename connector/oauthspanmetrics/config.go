@@ -40,11 +40,15 @@ var _ confmap.Validator = (*Config)(nil)
 // Validate checks the configuration; errors name the field.
 func (c *Config) Validate() error {
 	var errs []error
-	for name, d := range map[string]time.Duration{
-		"flush_interval": c.FlushInterval, "flow_ttl": c.FlowTTL, "pkce_state_ttl": c.PKCEStateTTL,
+	// A slice, not a map: the errors come in field order on every run.
+	for _, d := range []struct {
+		name string
+		d    time.Duration
+	}{
+		{"flush_interval", c.FlushInterval}, {"flow_ttl", c.FlowTTL}, {"pkce_state_ttl", c.PKCEStateTTL},
 	} {
-		if d <= 0 {
-			errs = append(errs, fmt.Errorf("%s: must be positive, got %s", name, d))
+		if d.d <= 0 {
+			errs = append(errs, fmt.Errorf("%s: must be positive, got %s", d.name, d.d))
 		}
 	}
 	if c.MaxProviders <= 0 {

@@ -47,3 +47,17 @@ func TestConfigErrors(t *testing.T) {
 	require.ErrorContains(t, confmap.Validate(loadConfig(t, "badside")), "sides")
 	require.ErrorContains(t, confmap.Validate(loadConfig(t, "zeroflush")), "flush_interval")
 }
+
+// Every error is reported, in field order, the same on every run.
+func TestConfigErrorOrder(t *testing.T) {
+	cfg := &Config{Sides: []string{"both"}, ResourceAttributes: []string{""}}
+	want := "flush_interval: must be positive, got 0s\n" +
+		"flow_ttl: must be positive, got 0s\n" +
+		"pkce_state_ttl: must be positive, got 0s\n" +
+		"max_providers: must be positive, got 0\n" +
+		"sides: \"both\" is not one of client, server, unspecified\n" +
+		"resource_attributes: empty attribute name"
+	for range 20 {
+		require.EqualError(t, cfg.Validate(), want)
+	}
+}

@@ -12,7 +12,6 @@ import (
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/connector/connectortest"
 	"go.opentelemetry.io/collector/consumer/consumertest"
-	"go.opentelemetry.io/collector/extension/xextension/storage"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/pdata/ptrace"
@@ -23,6 +22,7 @@ import (
 	"github.com/otelcol-oauth/otelcol-oauth/connector/oauthspanmetrics/internal/metadata"
 	"github.com/otelcol-oauth/otelcol-oauth/connector/oauthspanmetrics/internal/metadatatest"
 	"github.com/otelcol-oauth/otelcol-oauth/internal/contract"
+	"github.com/otelcol-oauth/otelcol-oauth/internal/testutil/storagetest"
 )
 
 var ctx = context.Background()
@@ -41,10 +41,7 @@ func TestSharedAggregatorLifecycle(t *testing.T) {
 	assert.Equal(t, 1.0, mustPoint(t, h.flush(), "svc", contract.MetricClientRegistrationsTotal, "status", "success"))
 
 	require.NoError(t, h.logs.Shutdown(ctx))
-	aggregators.Lock()
-	_, still := aggregators.m[a.id]
-	aggregators.Unlock()
-	assert.False(t, still, "the last shutdown removes the aggregator")
+	assert.False(t, registered(a.id), "the last shutdown removes the aggregator")
 
 	// A new connector with the same id starts from scratch.
 	h2 := newHarness(t, cfg, "shared", nil, nil)
@@ -376,6 +373,18 @@ func TestExemplars(t *testing.T) {
 	assert.Equal(t, 0, histPointOf(t, h2.flush(), "svc", contract.MetricTokenRefreshDuration).Exemplars().Len())
 }
 
+// An app reporting a reuse without a reason counts as the security
+// processor's detected reuse does: status and reason reuse_detected.
+func TestReportedReuseGetsReuseReason(t *testing.T) {
+	h := newHarness(t, defaultConfig(), "reported_reuse", nil, nil)
+	ld, lrs := newLogs("service.name", "svc")
+	a := lrs.AppendEmpty().Attributes()
+	a.PutStr(contract.AttrOperation, contract.OpRefresh)
+	a.PutStr(contract.AttrStatus, contract.StatusReuseDetected)
+	require.NoError(t, h.logs.ConsumeLogs(ctx, ld))
+	assert.Equal(t, 1.0, mustPoint(t, h.flush(), "svc", contract.MetricTokenRefreshTotal, "status", "reuse_detected", "reason", "reuse_detected"))
+}
+
 // The scanned-field derivation must agree with internal/contract's.
 func TestDerivationMatchesContract(t *testing.T) {
 	for _, tc := range []struct {
@@ -389,6 +398,7 @@ func TestDerivationMatchesContract(t *testing.T) {
 		{[]string{contract.AttrOperation, "pkce.validate", contract.AttrSide, "client"}, ptrace.SpanKindServer, ptrace.StatusCodeOk},
 		{[]string{contract.AttrOperation, "refresh", contract.AttrStatus, "failure", contract.AttrReason, "no_record"}, ptrace.SpanKindInternal, ptrace.StatusCodeOk},
 		{[]string{contract.AttrOperation, "revoke"}, ptrace.SpanKindUnspecified, ptrace.StatusCodeUnset},
+		{[]string{contract.AttrOperation, "refresh", contract.AttrStatus, "reuse_detected"}, ptrace.SpanKindServer, ptrace.StatusCodeOk},
 	} {
 		m := pcommon.NewMap()
 		for i := 0; i+1 < len(tc.kv); i += 2 {
@@ -405,73 +415,10 @@ func TestDerivationMatchesContract(t *testing.T) {
 	}
 }
 
-// memStorage is an in-memory storage extension that outlives connectors,
-// like a file_storage directory outlives the process.
-type memStorage struct {
-	component.StartFunc
-	component.ShutdownFunc
-	mu   sync.Mutex
-	data map[string][]byte
-	sets int
-}
-
-func (m *memStorage) GetClient(_ context.Context, kind component.Kind, id component.ID, name string) (storage.Client, error) {
-	return &memClient{s: m, prefix: kind.String() + "/" + id.String() + "/" + name + "/"}, nil
-}
-
-type memClient struct {
-	s      *memStorage
-	prefix string
-}
-
-func (c *memClient) Get(_ context.Context, key string) ([]byte, error) {
-	c.s.mu.Lock()
-	defer c.s.mu.Unlock()
-	return c.s.data[c.prefix+key], nil
-}
-
-func (c *memClient) Set(_ context.Context, key string, value []byte) error {
-	c.s.mu.Lock()
-	defer c.s.mu.Unlock()
-	c.s.data[c.prefix+key] = append([]byte(nil), value...)
-	c.s.sets++
-	return nil
-}
-
-func (c *memClient) Delete(_ context.Context, key string) error {
-	c.s.mu.Lock()
-	defer c.s.mu.Unlock()
-	delete(c.s.data, c.prefix+key)
-	return nil
-}
-
-func (c *memClient) Batch(ctx context.Context, ops ...*storage.Operation) error {
-	for _, op := range ops {
-		switch op.Type {
-		case storage.Get:
-			op.Value, _ = c.Get(ctx, op.Key)
-		case storage.Set:
-			_ = c.Set(ctx, op.Key, op.Value)
-		case storage.Delete:
-			_ = c.Delete(ctx, op.Key)
-		}
-	}
-	return nil
-}
-
-func (*memClient) Close(context.Context) error { return nil }
-
-type storageHost struct {
-	component.Host
-	exts map[component.ID]component.Component
-}
-
-func (h storageHost) GetExtensions() map[component.ID]component.Component { return h.exts }
-
 func TestRestartWithStorage(t *testing.T) {
 	storeID := component.MustNewID("file_storage")
-	store := &memStorage{data: map[string][]byte{}}
-	host := storageHost{Host: componenttest.NewNopHost(), exts: map[component.ID]component.Component{storeID: store}}
+	store := storagetest.New()
+	host := storagetest.NewHost(map[component.ID]component.Component{storeID: store})
 	cfg := defaultConfig()
 	cfg.Storage = &storeID
 	clock := newFakeClock()
@@ -487,9 +434,9 @@ func TestRestartWithStorage(t *testing.T) {
 	md := h.flush()
 	require.Equal(t, 3.0, mustPoint(t, md, "svc", contract.MetricActiveTokens))
 	require.Equal(t, 2.0, mustPoint(t, md, "svc", contract.MetricActivePKCEStates))
-	sets := store.sets
+	sets := store.Sets()
 	h.flush()
-	require.Equal(t, sets, store.sets, "unchanged state is not written again")
+	require.Equal(t, sets, store.Sets(), "unchanged state is not written again")
 	h.shutdown()
 
 	// The "process" restarts 30 s later: the gauges come back, and the

@@ -107,56 +107,12 @@ func (f *fields) scan(m pcommon.Map, record bool) {
 const maxCleanedCount = 1 << 20
 
 // sideOf is contract.Side on scanned fields.
-func (f *fields) sideOf(kind ptrace.SpanKind) string {
-	switch f.side {
-	case contract.SideClient, contract.SideServer:
-		return f.side
-	case "":
-	default:
-		return contract.SideUnspecified
-	}
-	switch kind {
-	case ptrace.SpanKindClient:
-		return contract.SideClient
-	case ptrace.SpanKindServer:
-		return contract.SideServer
-	}
-	return contract.SideUnspecified
-}
+func (f *fields) sideOf(kind ptrace.SpanKind) string { return contract.SideOf(f.side, kind) }
 
 // statusOf is contract.Status on scanned fields.
 func (f *fields) statusOf(code ptrace.StatusCode) string {
-	if f.status != "" {
-		return f.status
-	}
-	if code == ptrace.StatusCodeError {
-		return contract.StatusFailure
-	}
-	if f.op == contract.OpAuthorize {
-		return contract.StatusInitiated
-	}
-	return contract.StatusSuccess
+	return contract.StatusOf(f.status, f.op, code)
 }
 
-// reasonOf is contract.Reason on scanned fields, plus: an app-reported
-// reuse_detected refresh without a reason gets reason reuse_detected (the
-// security processor sets both, section 5).
-func (f *fields) reasonOf(status string) string {
-	if f.reason != "" {
-		return f.reason
-	}
-	switch status {
-	case contract.StatusSuccess:
-		switch f.op {
-		case contract.OpRefresh:
-			return contract.ReasonNormal
-		case contract.OpPKCEValidate:
-			return contract.ReasonValid
-		}
-	case contract.StatusReuseDetected:
-		if f.op == contract.OpRefresh {
-			return contract.ReasonReuseDetected
-		}
-	}
-	return ""
-}
+// reasonOf is contract.Reason on scanned fields.
+func (f *fields) reasonOf(status string) string { return contract.ReasonOf(f.reason, f.op, status) }

@@ -14,7 +14,8 @@ import (
 var update = flag.Bool("update", false, "rewrite the expected golden files")
 
 // TestGolden sends testdata/golden/traces.yaml then logs.yaml through one
-// connector (both sides) and compares the flush with expected_*.yaml. The
+// connector (both sides) and compares the flush with the case's own golden
+// file, testdata/golden/<case name>.yaml, as countconnector does. The
 // comments in the input files say what each record must contribute; the
 // expected files were reviewed against them, not just recorded.
 func TestGolden(t *testing.T) {
@@ -24,13 +25,12 @@ func TestGolden(t *testing.T) {
 	noExtended.ExtendedMetrics = false
 
 	for _, tc := range []struct {
-		name     string
-		cfg      *Config
-		expected string
+		name string
+		cfg  *Config
 	}{
-		{"default", defaultConfig(), "expected_metrics.yaml"},
-		{"sides_server", sidesServer, "expected_metrics_server.yaml"},
-		{"no_extended", noExtended, "expected_metrics_no_extended.yaml"},
+		{"default", defaultConfig()},
+		{"sides_server", sidesServer},
+		{"no_extended", noExtended},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := filepath.Join("testdata", "golden")
@@ -44,7 +44,7 @@ func TestGolden(t *testing.T) {
 			require.NoError(t, h.logs.ConsumeLogs(context.Background(), ld))
 			got := h.flush()
 
-			path := filepath.Join(dir, tc.expected)
+			path := filepath.Join(dir, tc.name+".yaml")
 			if *update {
 				require.NoError(t, golden.WriteMetricsToFile(path, got))
 				return

@@ -2,6 +2,7 @@ package oauthspanmetrics
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"testing"
 	"time"
@@ -38,6 +39,17 @@ func (c *fakeClock) Advance(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.t = c.t.Add(d)
+}
+
+// registered reports whether the registry holds an aggregator for id,
+// without creating one.
+func registered(id component.ID) bool {
+	errAbsent := errors.New("absent")
+	if _, err := aggregators.Acquire(id, func() (*aggregator, error) { return nil, errAbsent }); err != nil {
+		return false
+	}
+	aggregators.Release(id)
+	return true
 }
 
 // harness is one connector id with both sides created, as the collector does

@@ -1,110 +1,57 @@
 package oauthspanmetrics
 
 import (
-	"encoding/json"
+	"context"
 	"fmt"
-	"slices"
+
+	"go.opentelemetry.io/collector/component"
+	"go.uber.org/zap"
+
+	"github.com/otelcol-oauth/otelcol-oauth/internal/storageclient"
 )
 
-// storageKey is the key under which the gauges' state is kept.
-const storageKey = "oauth_span_metrics.gauges.v1"
-
-// snapshot is the persisted state behind oauth_active_tokens and
-// oauth_active_pkce_states. Expiry times are absolute (unix nanoseconds), so
-// entries keep expiring across a restart. Counters are not persisted: they
-// restart from 0 with a new start timestamp, as cumulative counters do.
-type snapshot struct {
-	Version int             `json:"version"`
-	Groups  []groupSnapshot `json:"groups"`
-}
-
-type groupSnapshot struct {
-	// Attrs are the kept resource attributes by name (absent ones omitted).
-	Attrs  map[string]string `json:"attrs"`
-	Tokens []int64           `json:"tokens,omitempty"`
-	PKCE   []pkceSnapshot    `json:"pkce,omitempty"`
-}
-
-type pkceSnapshot struct {
-	// Key is the 64-bit hash of the oauth.state fingerprint (0: none); the
-	// fingerprint itself is not stored.
-	Key uint64 `json:"key,omitempty"`
-	Exp int64  `json:"exp"`
-}
-
-func (s *state) marshal() ([]byte, error) {
-	snap := snapshot{Version: 1}
-	for _, g := range s.groups {
-		if g.tokens.Len() == 0 && g.pkce.live == 0 {
-			continue
-		}
-		gs := groupSnapshot{Attrs: map[string]string{}, Tokens: slices.Clone([]int64(g.tokens))}
-		for i, k := range s.cfg.ResourceAttributes {
-			if g.has[i] {
-				gs.Attrs[k] = g.attrs[i]
-			}
-		}
-		for _, e := range g.pkce.entries() {
-			gs.PKCE = append(gs.PKCE, pkceSnapshot{Key: e.key, Exp: e.exp})
-		}
-		snap.Groups = append(snap.Groups, gs)
-	}
-	slices.SortFunc(snap.Groups, func(a, b groupSnapshot) int {
-		return compareAttrs(a.Attrs, b.Attrs)
-	})
-	return json.Marshal(snap)
-}
-
-func compareAttrs(a, b map[string]string) int {
-	ka, kb := fmt.Sprint(a), fmt.Sprint(b) // fmt sorts map keys
-	switch {
-	case ka < kb:
-		return -1
-	case ka > kb:
-		return 1
-	}
-	return 0
-}
-
-// restore adds a persisted snapshot to the state, within the usual bounds.
-// Resource attributes no longer configured are dropped; entries already
-// expired are dropped at the next flush.
-func (s *state) restore(data []byte) error {
-	var snap snapshot
-	if err := json.Unmarshal(data, &snap); err != nil {
+// load opens the configured storage and restores the gauges' state from it.
+// Only a missing extension is an error: a state that cannot be read or
+// decoded is logged and the connector starts empty.
+func (a *aggregator) load(ctx context.Context, host component.Host) error {
+	client, err := storageclient.Get(ctx, host, *a.cfg.Storage, component.KindConnector, a.id, "")
+	if err != nil {
 		return err
 	}
-	if snap.Version != 1 {
-		return fmt.Errorf("unknown snapshot version %d", snap.Version)
+	a.client = client
+	data, err := client.Get(ctx, storageKey)
+	switch {
+	case err != nil:
+		a.logger.Warn("could not read the gauges' state from storage; starting empty", zap.Error(err))
+	case data != nil:
+		a.mu.Lock()
+		err = a.st.restore(data)
+		a.mu.Unlock()
+		if err != nil {
+			a.logger.Warn("stored gauges' state is unreadable; starting empty", zap.Error(err))
+		}
 	}
-	n := len(s.cfg.ResourceAttributes)
-	for _, gs := range snap.Groups {
-		vals, has := make([]string, n), make([]bool, n)
-		for i, k := range s.cfg.ResourceAttributes {
-			vals[i], has[i] = gs.Attrs[k]
-		}
-		g := s.groupFor(vals, has)
-		for _, exp := range gs.Tokens {
-			if s.tokens >= s.maxTokens {
-				s.evictions["tokens"]++
-				continue
-			}
-			g.tokens.push(exp)
-			s.tokens++
-		}
-		// Entries were written oldest first and share one TTL, so the
-		// fifo's order is kept.
-		for _, p := range gs.PKCE {
-			if _, dup := g.pkce.get(p.Key); dup && p.Key != 0 {
-				continue
-			}
-			if s.pkce >= s.maxPKCE {
-				s.evictions["pkce_states"]++
-				continue
-			}
-			g.pkce.add(p.Key, p.Exp, 0)
-			s.pkce++
-		}
+	return nil
+}
+
+// persist saves the gauges' state when it changed since the last save.
+func (a *aggregator) persist(ctx context.Context) error {
+	a.mu.Lock()
+	if !a.st.dirty {
+		a.mu.Unlock()
+		return nil
+	}
+	data, err := a.st.marshal()
+	a.st.dirty = false
+	a.mu.Unlock()
+	if err == nil {
+		err = a.client.Set(ctx, storageKey, data)
+	}
+	if err != nil {
+		a.mu.Lock()
+		a.st.dirty = true
+		a.mu.Unlock()
+		return fmt.Errorf("saving the gauges' state: %w", err)
 	}
 	return nil
 }

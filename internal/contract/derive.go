@@ -31,56 +31,23 @@ func Operation(record, resource pcommon.Map) string {
 }
 
 // Side returns oauth.side, else the side implied by the span kind (logs pass
-// ptrace.SpanKindUnspecified).
+// ptrace.SpanKindUnspecified); the rule is SideOf.
 func Side(record, resource pcommon.Map, kind ptrace.SpanKind) string {
-	switch LookupStr(record, resource, AttrSide) {
-	case SideClient:
-		return SideClient
-	case SideServer:
-		return SideServer
-	case "":
-	default:
-		return SideUnspecified
-	}
-	switch kind {
-	case ptrace.SpanKindClient:
-		return SideClient
-	case ptrace.SpanKindServer:
-		return SideServer
-	}
-	return SideUnspecified
+	return SideOf(LookupStr(record, resource, AttrSide), kind)
 }
 
 // Status returns oauth.status, else failure for an ERROR span status, else
-// initiated for authorize and success for every other operation.
+// initiated for authorize and success for every other operation; the rule is
+// StatusOf.
 func Status(record, resource pcommon.Map, op string, code ptrace.StatusCode) string {
-	if s := LookupStr(record, resource, AttrStatus); s != "" {
-		return s
-	}
-	if code == ptrace.StatusCodeError {
-		return StatusFailure
-	}
-	if op == OpAuthorize {
-		return StatusInitiated
-	}
-	return StatusSuccess
+	return StatusOf(LookupStr(record, resource, AttrStatus), op, code)
 }
 
-// Reason returns oauth.reason, else the default reason of a successful
-// refresh (normal) or pkce.validate (valid), else "".
+// Reason returns oauth.reason, else the default of ReasonOf: normal for a
+// successful refresh, valid for a successful pkce.validate, reuse_detected
+// for a refresh with status reuse_detected, else "".
 func Reason(record, resource pcommon.Map, op, status string) string {
-	if r := LookupStr(record, resource, AttrReason); r != "" {
-		return r
-	}
-	if status == StatusSuccess {
-		switch op {
-		case OpRefresh:
-			return ReasonNormal
-		case OpPKCEValidate:
-			return ReasonValid
-		}
-	}
-	return ""
+	return ReasonOf(LookupStr(record, resource, AttrReason), op, status)
 }
 
 // Bound returns v when it is one of allowed, else Other. It keeps label

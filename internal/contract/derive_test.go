@@ -63,3 +63,38 @@ func TestStatusAndReasonDefaults(t *testing.T) {
 		t.Errorf("bound %q", b)
 	}
 }
+
+// A refresh the app reports as reuse_detected without a reason gets reason
+// reuse_detected, as a detected reuse does; other operations keep none.
+func TestReasonOfReuseDetected(t *testing.T) {
+	none := pcommon.NewMap()
+	if r := Reason(none, none, OpRefresh, StatusReuseDetected); r != ReasonReuseDetected {
+		t.Errorf("reported reuse reason %q", r)
+	}
+	if r := Reason(attrs(AttrReason, ReasonException), none, OpRefresh, StatusReuseDetected); r != ReasonException {
+		t.Errorf("explicit reason %q", r)
+	}
+	if r := Reason(none, none, OpRevoke, StatusReuseDetected); r != "" {
+		t.Errorf("revoke reason %q", r)
+	}
+}
+
+// The value rules agree with the lookups: a record value wins over the
+// resource's, an empty record value included.
+func TestValueRulesMatchLookups(t *testing.T) {
+	res := attrs(AttrSide, SideServer, AttrStatus, StatusFailure, AttrReason, ReasonNoRecord)
+	for _, rec := range []pcommon.Map{pcommon.NewMap(), attrs(AttrSide, "", AttrStatus, "", AttrReason, ""), attrs(AttrSide, "x")} {
+		side, _ := Lookup(rec, res, AttrSide)
+		if got, want := Side(rec, res, ptrace.SpanKindClient), SideOf(side.AsString(), ptrace.SpanKindClient); got != want {
+			t.Errorf("side %q want %q", got, want)
+		}
+		status, _ := Lookup(rec, res, AttrStatus)
+		if got, want := Status(rec, res, OpRefresh, ptrace.StatusCodeUnset), StatusOf(status.AsString(), OpRefresh, ptrace.StatusCodeUnset); got != want {
+			t.Errorf("status %q want %q", got, want)
+		}
+		reason, _ := Lookup(rec, res, AttrReason)
+		if got, want := Reason(rec, res, OpRefresh, StatusSuccess), ReasonOf(reason.AsString(), OpRefresh, StatusSuccess); got != want {
+			t.Errorf("reason %q want %q", got, want)
+		}
+	}
+}

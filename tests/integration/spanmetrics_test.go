@@ -257,7 +257,7 @@ func TestSpanmetricsPrometheusScrape(t *testing.T) {
 	require.NoError(t, err)
 	ld, err := golden.ReadLogs(filepath.Join(dir, "logs.yaml"))
 	require.NoError(t, err)
-	want, err := golden.ReadMetrics(filepath.Join(dir, "expected_metrics.yaml"))
+	want, err := golden.ReadMetrics(filepath.Join(dir, "default.yaml"))
 	require.NoError(t, err)
 	c.sendTraces(t, td)
 	// The logs dedup against the spans: send them once the spans are counted.
