@@ -10,17 +10,6 @@ import (
 // Cardinality: every label value goes through bound or provider, which keep
 // the series count bounded and count what they replace by other.
 
-// grantTypes are the registered OAuth grant types, the grant_type label
-// values; anything else is other. internal/contract does not list them yet.
-var grantTypes = []string{
-	"authorization_code", "refresh_token", "client_credentials", "password", "implicit",
-	"urn:ietf:params:oauth:grant-type:device_code",
-	"urn:ietf:params:oauth:grant-type:token-exchange",
-	"urn:ietf:params:oauth:grant-type:jwt-bearer",
-	"urn:ietf:params:oauth:grant-type:saml2-bearer",
-	"urn:openid:params:grant-type:ciba",
-}
-
 // bound returns v when it is one of allowed, else other, counting a
 // replaced non-empty value as an overflow of label (contract.Bound, counted).
 func (s *state) bound(label, v string, allowed []string) string {

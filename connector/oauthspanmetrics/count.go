@@ -170,7 +170,7 @@ func (s *state) count(g *group, r *record, nowN int64) bool {
 }
 
 func (s *state) exchange(g *group, r *record, grant string, success bool) {
-	grant = s.bound(contract.LabelGrantType, grant, grantTypes)
+	grant = s.bound(contract.LabelGrantType, grant, contract.GrantTypes)
 	result := contract.ResultFailure
 	if success {
 		result = contract.ResultSuccess

@@ -146,3 +146,21 @@ func findingOrigin(attrs pcommon.Map, events ptrace.SpanEventSlice, row Finding)
 	}
 	return source, rule
 }
+
+// RangeFindingTypes calls f with each event type of an
+// oauth.security.findings value: a string slice (what oauth_security
+// writes) or a single non-empty string (what an app may write). It does not
+// allocate, for the metrics connector's hot path.
+func RangeFindingTypes(v pcommon.Value, f func(eventType string)) {
+	switch v.Type() {
+	case pcommon.ValueTypeSlice:
+		sl := v.Slice()
+		for i := 0; i < sl.Len(); i++ {
+			f(sl.At(i).AsString())
+		}
+	case pcommon.ValueTypeStr:
+		if v.Str() != "" {
+			f(v.Str())
+		}
+	}
+}
