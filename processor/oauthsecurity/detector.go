@@ -65,7 +65,7 @@ func newDetector(cfg *Config, set processor.Settings) (*detector, error) {
 	ttl[kindState] = cfg.StateTTL.Milliseconds()
 	ttl[kindIncident] = max(cfg.CodeTTL, cfg.StateTTL).Milliseconds()
 	d.st = newStore(cfg.MaxEntries, ttl)
-	err = tb.RegisterOauthSecurityStateEntriesCallback(func(_ context.Context, o metric.Int64Observer) error {
+	err = tb.RegisterProcessorOauthSecurityStateEntriesCallback(func(_ context.Context, o metric.Int64Observer) error {
 		o.Observe(d.size.Load())
 		return nil
 	})

@@ -14,12 +14,12 @@ import (
 // d.mu is released.
 func (d *detector) record(ctx context.Context, found []contract.Mark, evicted int64) {
 	for _, f := range found {
-		d.tb.OauthSecurityFindings.Add(ctx, 1, metric.WithAttributes(
+		d.tb.ProcessorOauthSecurityFindings.Add(ctx, 1, metric.WithAttributes(
 			attribute.String("event_type", f.EventType), attribute.String("source", f.Source)))
 		d.logger.Info("OAuth security finding",
 			zap.String("event_type", f.EventType), zap.String("source", f.Source), zap.String("rule", f.Rule))
 	}
 	if evicted > 0 {
-		d.tb.OauthSecurityEvictions.Add(ctx, evicted)
+		d.tb.ProcessorOauthSecurityEvictions.Add(ctx, evicted)
 	}
 }

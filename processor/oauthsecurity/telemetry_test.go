@@ -30,10 +30,10 @@ func TestSelfTelemetry(t *testing.T) {
 	h.log(rec{trace: 3, attrs: map[string]string{"event": "pkce_replay_detected"}}) // reported
 	h.span(refresh(4, fp("b")))                                                     // evictions
 
-	metadatatest.AssertEqualOauthSecurityFindings(t, tel, []metricdata.DataPoint[int64]{
+	metadatatest.AssertEqualProcessorOauthSecurityFindings(t, tel, []metricdata.DataPoint[int64]{
 		{Value: 1, Attributes: attribute.NewSet(attribute.String("event_type", "token_reuse"), attribute.String("source", "detected"))},
 		{Value: 1, Attributes: attribute.NewSet(attribute.String("event_type", "pkce_replay"), attribute.String("source", "reported"))},
 	}, metricdatatest.IgnoreTimestamp())
-	metadatatest.AssertEqualOauthSecurityEvictions(t, tel, []metricdata.DataPoint[int64]{{Value: 2}}, metricdatatest.IgnoreTimestamp())
-	metadatatest.AssertEqualOauthSecurityStateEntries(t, tel, []metricdata.DataPoint[int64]{{Value: 2}}, metricdatatest.IgnoreTimestamp())
+	metadatatest.AssertEqualProcessorOauthSecurityEvictions(t, tel, []metricdata.DataPoint[int64]{{Value: 2}}, metricdatatest.IgnoreTimestamp())
+	metadatatest.AssertEqualProcessorOauthSecurityStateEntries(t, tel, []metricdata.DataPoint[int64]{{Value: 2}}, metricdatatest.IgnoreTimestamp())
 }

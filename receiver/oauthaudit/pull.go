@@ -150,7 +150,7 @@ func (p *puller) run(ctx context.Context) {
 
 // pollOnce runs one poll and returns the delay before the next.
 func (p *puller) pollOnce(ctx context.Context) time.Duration {
-	p.tel.OauthAuditPolls.Add(ctx, 1)
+	p.tel.ReceiverOauthAuditPolls.Add(ctx, 1)
 	more, err := p.poll(ctx)
 	if err == nil {
 		p.fails = 0
@@ -163,7 +163,7 @@ func (p *puller) pollOnce(ctx context.Context) time.Duration {
 	if ctx.Err() != nil {
 		return 0
 	}
-	p.tel.OauthAuditPollErrors.Add(ctx, 1)
+	p.tel.ReceiverOauthAuditPollErrors.Add(ctx, 1)
 	p.fails++
 	delay := p.backoff()
 	var se *httpStatusError
@@ -264,7 +264,7 @@ func (p *puller) collect(ctx context.Context, since, until time.Time, capped boo
 			seen[key] = true
 			added++
 			if err != nil {
-				p.tel.OauthAuditEventsSkipped.Add(ctx, 1)
+				p.tel.ReceiverOauthAuditEventsSkipped.Add(ctx, 1)
 				p.logger.Warn("skipping a malformed audit event", zap.Int("offset", offset), zap.Error(err))
 				continue
 			}
@@ -301,7 +301,7 @@ func (p *puller) deliver(ctx context.Context, batch []Event) error {
 		}
 		p.logger.Error("the pipeline permanently rejected audit events; they are dropped", zap.Int("events", len(batch)), zap.Error(err))
 	} else {
-		p.tel.OauthAuditEventsReceived.Add(ctx, int64(len(batch)), p.modeSet)
+		p.tel.ReceiverOauthAuditEventsReceived.Add(ctx, int64(len(batch)), p.modeSet)
 	}
 	for i := range batch {
 		p.cur.advance(&batch[i])

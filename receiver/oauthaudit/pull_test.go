@@ -387,7 +387,7 @@ func TestPullSkipsMalformedEventsKeepsTheRest(t *testing.T) {
 	require.Equal(t, p.cfg.PollInterval, p.pollOnce(context.Background()))
 	assert.Equal(t, []string{"ok"}, auditIDs(sink))
 	assert.Equal(t, 6, logs.FilterMessage("skipping a malformed audit event").Len())
-	metadatatest.AssertEqualOauthAuditEventsSkipped(t, tt, []metricdata.DataPoint[int64]{{Value: 6}},
+	metadatatest.AssertEqualReceiverOauthAuditEventsSkipped(t, tt, []metricdata.DataPoint[int64]{{Value: 6}},
 		metricdatatest.IgnoreTimestamp(), metricdatatest.IgnoreExemplars())
 }
 

@@ -22,7 +22,7 @@ import (
 	"github.com/otelcol-oauth/otelcol-oauth/receiver/oauthaudit/internal/metadata"
 )
 
-// Rejection reasons (attribute reason of oauth_audit_pushes_rejected).
+// Rejection reasons (attribute reason of otelcol_receiver_oauth_audit_pushes_rejected).
 const (
 	rejectMethod       = "method"
 	rejectUnauthorized = "unauthorized"
@@ -44,7 +44,7 @@ type pushHandler struct {
 }
 
 func (h *pushHandler) reject(w http.ResponseWriter, r *http.Request, code int, reason, msg string) {
-	h.tel.OauthAuditPushesRejected.Add(r.Context(), 1, metric.WithAttributeSet(attribute.NewSet(attribute.String("reason", reason))))
+	h.tel.ReceiverOauthAuditPushesRejected.Add(r.Context(), 1, metric.WithAttributeSet(attribute.NewSet(attribute.String("reason", reason))))
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)
 	_, _ = fmt.Fprintf(w, "{\"error\":%s}\n", strconv.Quote(msg))
@@ -96,7 +96,7 @@ func (h *pushHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.reject(w, r, http.StatusServiceUnavailable, rejectRefused, "the pipeline is busy; retry later")
 		return
 	}
-	h.tel.OauthAuditEventsReceived.Add(r.Context(), int64(len(events)), h.modeSet)
+	h.tel.ReceiverOauthAuditEventsReceived.Add(r.Context(), int64(len(events)), h.modeSet)
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusOK)
 	_, _ = fmt.Fprintf(w, "{\"accepted\":%d}\n", len(events))

@@ -55,13 +55,13 @@ func TestSelfTelemetry(t *testing.T) {
 	require.Equal(t, http.StatusBadRequest, code)
 
 	opts := []metricdatatest.Option{metricdatatest.IgnoreTimestamp(), metricdatatest.IgnoreExemplars()}
-	metadatatest.AssertEqualOauthAuditEventsReceived(t, tt, []metricdata.DataPoint[int64]{
+	metadatatest.AssertEqualReceiverOauthAuditEventsReceived(t, tt, []metricdata.DataPoint[int64]{
 		{Value: 3, Attributes: attribute.NewSet(attribute.String("mode", "pull"))},
 		{Value: 2, Attributes: attribute.NewSet(attribute.String("mode", "push"))},
 	}, opts...)
-	metadatatest.AssertEqualOauthAuditPolls(t, tt, []metricdata.DataPoint[int64]{{Value: 2}}, opts...)
-	metadatatest.AssertEqualOauthAuditPollErrors(t, tt, []metricdata.DataPoint[int64]{{Value: 1}}, opts...)
-	metadatatest.AssertEqualOauthAuditPushesRejected(t, tt, []metricdata.DataPoint[int64]{
+	metadatatest.AssertEqualReceiverOauthAuditPolls(t, tt, []metricdata.DataPoint[int64]{{Value: 2}}, opts...)
+	metadatatest.AssertEqualReceiverOauthAuditPollErrors(t, tt, []metricdata.DataPoint[int64]{{Value: 1}}, opts...)
+	metadatatest.AssertEqualReceiverOauthAuditPushesRejected(t, tt, []metricdata.DataPoint[int64]{
 		{Value: 1, Attributes: attribute.NewSet(attribute.String("reason", "malformed"))},
 	}, opts...)
 }

@@ -15,8 +15,8 @@ import (
 // reader names them (otelcol_ prefix, no unit or _total suffix).
 const (
 	metricHeapAlloc    = "otelcol_process_runtime_heap_alloc_bytes"
-	metricStateEntries = "otelcol_oauth_security_state_entries"
-	metricEvictions    = "otelcol_oauth_security_evictions"
+	metricStateEntries = "otelcol_processor_oauth_security_state_entries"
+	metricEvictions    = "otelcol_processor_oauth_security_evictions"
 )
 
 // scrapeValue sums the samples of the metric named exactly name in a

@@ -25,12 +25,12 @@ func Tracer(settings component.TelemetrySettings) trace.Tracer {
 // TelemetryBuilder provides an interface for components to report telemetry
 // as defined in metadata and user config.
 type TelemetryBuilder struct {
-	meter                     metric.Meter
-	mu                        sync.Mutex
-	registrations             []metric.Registration
-	OauthSecurityEvictions    metric.Int64Counter
-	OauthSecurityFindings     metric.Int64Counter
-	OauthSecurityStateEntries metric.Int64ObservableGauge
+	meter                              metric.Meter
+	mu                                 sync.Mutex
+	registrations                      []metric.Registration
+	ProcessorOauthSecurityEvictions    metric.Int64Counter
+	ProcessorOauthSecurityFindings     metric.Int64Counter
+	ProcessorOauthSecurityStateEntries metric.Int64ObservableGauge
 }
 
 // TelemetryBuilderOption applies changes to default builder.
@@ -44,12 +44,12 @@ func (tbof telemetryBuilderOptionFunc) apply(mb *TelemetryBuilder) {
 	tbof(mb)
 }
 
-// RegisterOauthSecurityStateEntriesCallback sets callback for observable OauthSecurityStateEntries metric.
-func (builder *TelemetryBuilder) RegisterOauthSecurityStateEntriesCallback(cb metric.Int64Callback) error {
+// RegisterProcessorOauthSecurityStateEntriesCallback sets callback for observable ProcessorOauthSecurityStateEntries metric.
+func (builder *TelemetryBuilder) RegisterProcessorOauthSecurityStateEntriesCallback(cb metric.Int64Callback) error {
 	reg, err := builder.meter.RegisterCallback(func(ctx context.Context, o metric.Observer) error {
-		cb(ctx, &observerInt64{inst: builder.OauthSecurityStateEntries, obs: o})
+		cb(ctx, &observerInt64{inst: builder.ProcessorOauthSecurityStateEntries, obs: o})
 		return nil
-	}, builder.OauthSecurityStateEntries)
+	}, builder.ProcessorOauthSecurityStateEntries)
 	if err != nil {
 		return err
 	}
@@ -87,20 +87,20 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	}
 	builder.meter = Meter(settings)
 	var err, errs error
-	builder.OauthSecurityEvictions, err = builder.meter.Int64Counter(
-		"otelcol_oauth_security_evictions",
+	builder.ProcessorOauthSecurityEvictions, err = builder.meter.Int64Counter(
+		"otelcol_processor_oauth_security_evictions",
 		metric.WithDescription("Tracked entries pushed out by max_entries, oldest first (entries whose TTL ended are normally swept before; one not yet swept counts too). [Alpha]"),
 		metric.WithUnit("{entry}"),
 	)
 	errs = errors.Join(errs, err)
-	builder.OauthSecurityFindings, err = builder.meter.Int64Counter(
-		"otelcol_oauth_security_findings",
+	builder.ProcessorOauthSecurityFindings, err = builder.meter.Int64Counter(
+		"otelcol_processor_oauth_security_findings",
 		metric.WithDescription("Findings annotated on records, by event_type and source (detected, reported). A finding suppressed as part of an incident already annotated is not counted. [Alpha]"),
 		metric.WithUnit("{finding}"),
 	)
 	errs = errors.Join(errs, err)
-	builder.OauthSecurityStateEntries, err = builder.meter.Int64ObservableGauge(
-		"otelcol_oauth_security_state_entries",
+	builder.ProcessorOauthSecurityStateEntries, err = builder.meter.Int64ObservableGauge(
+		"otelcol_processor_oauth_security_state_entries",
 		metric.WithDescription("Entries currently tracked in the detection state (fingerprints, trace correlations and incidents). [Alpha]"),
 		metric.WithUnit("{entry}"),
 	)

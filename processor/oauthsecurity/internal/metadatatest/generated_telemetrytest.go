@@ -21,9 +21,9 @@ func NewSettings(tt *componenttest.Telemetry) processor.Settings {
 	return set
 }
 
-func AssertEqualOauthSecurityEvictions(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
+func AssertEqualProcessorOauthSecurityEvictions(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
-		Name:        "otelcol_oauth_security_evictions",
+		Name:        "otelcol_processor_oauth_security_evictions",
 		Description: "Tracked entries pushed out by max_entries, oldest first (entries whose TTL ended are normally swept before; one not yet swept counts too). [Alpha]",
 		Unit:        "{entry}",
 		Data: metricdata.Sum[int64]{
@@ -32,14 +32,14 @@ func AssertEqualOauthSecurityEvictions(t *testing.T, tt *componenttest.Telemetry
 			DataPoints:  dps,
 		},
 	}
-	got, err := tt.GetMetric("otelcol_oauth_security_evictions")
+	got, err := tt.GetMetric("otelcol_processor_oauth_security_evictions")
 	require.NoError(t, err)
 	metricdatatest.AssertEqual(t, want, got, opts...)
 }
 
-func AssertEqualOauthSecurityFindings(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
+func AssertEqualProcessorOauthSecurityFindings(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
-		Name:        "otelcol_oauth_security_findings",
+		Name:        "otelcol_processor_oauth_security_findings",
 		Description: "Findings annotated on records, by event_type and source (detected, reported). A finding suppressed as part of an incident already annotated is not counted. [Alpha]",
 		Unit:        "{finding}",
 		Data: metricdata.Sum[int64]{
@@ -48,21 +48,21 @@ func AssertEqualOauthSecurityFindings(t *testing.T, tt *componenttest.Telemetry,
 			DataPoints:  dps,
 		},
 	}
-	got, err := tt.GetMetric("otelcol_oauth_security_findings")
+	got, err := tt.GetMetric("otelcol_processor_oauth_security_findings")
 	require.NoError(t, err)
 	metricdatatest.AssertEqual(t, want, got, opts...)
 }
 
-func AssertEqualOauthSecurityStateEntries(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
+func AssertEqualProcessorOauthSecurityStateEntries(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
-		Name:        "otelcol_oauth_security_state_entries",
+		Name:        "otelcol_processor_oauth_security_state_entries",
 		Description: "Entries currently tracked in the detection state (fingerprints, trace correlations and incidents). [Alpha]",
 		Unit:        "{entry}",
 		Data: metricdata.Gauge[int64]{
 			DataPoints: dps,
 		},
 	}
-	got, err := tt.GetMetric("otelcol_oauth_security_state_entries")
+	got, err := tt.GetMetric("otelcol_processor_oauth_security_state_entries")
 	require.NoError(t, err)
 	metricdatatest.AssertEqual(t, want, got, opts...)
 }

@@ -20,19 +20,19 @@ func TestSetupTelemetry(t *testing.T) {
 	tb, err := metadata.NewTelemetryBuilder(testTel.NewTelemetrySettings())
 	require.NoError(t, err)
 	defer tb.Shutdown()
-	require.NoError(t, tb.RegisterOauthSecurityStateEntriesCallback(func(_ context.Context, observer metric.Int64Observer) error {
+	require.NoError(t, tb.RegisterProcessorOauthSecurityStateEntriesCallback(func(_ context.Context, observer metric.Int64Observer) error {
 		observer.Observe(1)
 		return nil
 	}))
-	tb.OauthSecurityEvictions.Add(context.Background(), 1)
-	tb.OauthSecurityFindings.Add(context.Background(), 1)
-	AssertEqualOauthSecurityEvictions(t, testTel,
+	tb.ProcessorOauthSecurityEvictions.Add(context.Background(), 1)
+	tb.ProcessorOauthSecurityFindings.Add(context.Background(), 1)
+	AssertEqualProcessorOauthSecurityEvictions(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
-	AssertEqualOauthSecurityFindings(t, testTel,
+	AssertEqualProcessorOauthSecurityFindings(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
-	AssertEqualOauthSecurityStateEntries(t, testTel,
+	AssertEqualProcessorOauthSecurityStateEntries(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 

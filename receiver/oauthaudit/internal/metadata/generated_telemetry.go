@@ -23,14 +23,14 @@ func Tracer(settings component.TelemetrySettings) trace.Tracer {
 // TelemetryBuilder provides an interface for components to report telemetry
 // as defined in metadata and user config.
 type TelemetryBuilder struct {
-	meter                    metric.Meter
-	mu                       sync.Mutex
-	registrations            []metric.Registration
-	OauthAuditEventsReceived metric.Int64Counter
-	OauthAuditEventsSkipped  metric.Int64Counter
-	OauthAuditPollErrors     metric.Int64Counter
-	OauthAuditPolls          metric.Int64Counter
-	OauthAuditPushesRejected metric.Int64Counter
+	meter                            metric.Meter
+	mu                               sync.Mutex
+	registrations                    []metric.Registration
+	ReceiverOauthAuditEventsReceived metric.Int64Counter
+	ReceiverOauthAuditEventsSkipped  metric.Int64Counter
+	ReceiverOauthAuditPollErrors     metric.Int64Counter
+	ReceiverOauthAuditPolls          metric.Int64Counter
+	ReceiverOauthAuditPushesRejected metric.Int64Counter
 }
 
 // TelemetryBuilderOption applies changes to default builder.
@@ -62,32 +62,32 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	}
 	builder.meter = Meter(settings)
 	var err, errs error
-	builder.OauthAuditEventsReceived, err = builder.meter.Int64Counter(
-		"otelcol_oauth_audit_events_received",
+	builder.ReceiverOauthAuditEventsReceived, err = builder.meter.Int64Counter(
+		"otelcol_receiver_oauth_audit_events_received",
 		metric.WithDescription("Audit events accepted by the next consumer, by mode (attribute `mode`, `pull` or `push`). [Alpha]"),
 		metric.WithUnit("{event}"),
 	)
 	errs = errors.Join(errs, err)
-	builder.OauthAuditEventsSkipped, err = builder.meter.Int64Counter(
-		"otelcol_oauth_audit_events_skipped",
+	builder.ReceiverOauthAuditEventsSkipped, err = builder.meter.Int64Counter(
+		"otelcol_receiver_oauth_audit_events_skipped",
 		metric.WithDescription("Pulled audit events skipped because they are malformed (not a JSON object, no action or created_at, a field of the wrong type); each is also logged with the field at fault. [Alpha]"),
 		metric.WithUnit("{event}"),
 	)
 	errs = errors.Join(errs, err)
-	builder.OauthAuditPollErrors, err = builder.meter.Int64Counter(
-		"otelcol_oauth_audit_poll_errors",
+	builder.ReceiverOauthAuditPollErrors, err = builder.meter.Int64Counter(
+		"otelcol_receiver_oauth_audit_poll_errors",
 		metric.WithDescription("Polls that failed (transport error, non-2xx answer, undecodable page, or the pipeline refused the events); each is retried with backoff. [Alpha]"),
 		metric.WithUnit("{poll}"),
 	)
 	errs = errors.Join(errs, err)
-	builder.OauthAuditPolls, err = builder.meter.Int64Counter(
-		"otelcol_oauth_audit_polls",
+	builder.ReceiverOauthAuditPolls, err = builder.meter.Int64Counter(
+		"otelcol_receiver_oauth_audit_polls",
 		metric.WithDescription("Polls of the audit API (one poll pages through a whole time window). [Alpha]"),
 		metric.WithUnit("{poll}"),
 	)
 	errs = errors.Join(errs, err)
-	builder.OauthAuditPushesRejected, err = builder.meter.Int64Counter(
-		"otelcol_oauth_audit_pushes_rejected",
+	builder.ReceiverOauthAuditPushesRejected, err = builder.meter.Int64Counter(
+		"otelcol_receiver_oauth_audit_pushes_rejected",
 		metric.WithDescription("Push requests answered with an error, by reason (attribute `reason`, `method`, `unauthorized`, `too_large`, `malformed`, `refused`). [Alpha]"),
 		metric.WithUnit("{request}"),
 	)

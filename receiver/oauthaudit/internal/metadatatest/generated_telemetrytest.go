@@ -21,9 +21,9 @@ func NewSettings(tt *componenttest.Telemetry) receiver.Settings {
 	return set
 }
 
-func AssertEqualOauthAuditEventsReceived(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
+func AssertEqualReceiverOauthAuditEventsReceived(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
-		Name:        "otelcol_oauth_audit_events_received",
+		Name:        "otelcol_receiver_oauth_audit_events_received",
 		Description: "Audit events accepted by the next consumer, by mode (attribute `mode`, `pull` or `push`). [Alpha]",
 		Unit:        "{event}",
 		Data: metricdata.Sum[int64]{
@@ -32,14 +32,14 @@ func AssertEqualOauthAuditEventsReceived(t *testing.T, tt *componenttest.Telemet
 			DataPoints:  dps,
 		},
 	}
-	got, err := tt.GetMetric("otelcol_oauth_audit_events_received")
+	got, err := tt.GetMetric("otelcol_receiver_oauth_audit_events_received")
 	require.NoError(t, err)
 	metricdatatest.AssertEqual(t, want, got, opts...)
 }
 
-func AssertEqualOauthAuditEventsSkipped(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
+func AssertEqualReceiverOauthAuditEventsSkipped(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
-		Name:        "otelcol_oauth_audit_events_skipped",
+		Name:        "otelcol_receiver_oauth_audit_events_skipped",
 		Description: "Pulled audit events skipped because they are malformed (not a JSON object, no action or created_at, a field of the wrong type); each is also logged with the field at fault. [Alpha]",
 		Unit:        "{event}",
 		Data: metricdata.Sum[int64]{
@@ -48,14 +48,14 @@ func AssertEqualOauthAuditEventsSkipped(t *testing.T, tt *componenttest.Telemetr
 			DataPoints:  dps,
 		},
 	}
-	got, err := tt.GetMetric("otelcol_oauth_audit_events_skipped")
+	got, err := tt.GetMetric("otelcol_receiver_oauth_audit_events_skipped")
 	require.NoError(t, err)
 	metricdatatest.AssertEqual(t, want, got, opts...)
 }
 
-func AssertEqualOauthAuditPollErrors(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
+func AssertEqualReceiverOauthAuditPollErrors(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
-		Name:        "otelcol_oauth_audit_poll_errors",
+		Name:        "otelcol_receiver_oauth_audit_poll_errors",
 		Description: "Polls that failed (transport error, non-2xx answer, undecodable page, or the pipeline refused the events); each is retried with backoff. [Alpha]",
 		Unit:        "{poll}",
 		Data: metricdata.Sum[int64]{
@@ -64,14 +64,14 @@ func AssertEqualOauthAuditPollErrors(t *testing.T, tt *componenttest.Telemetry, 
 			DataPoints:  dps,
 		},
 	}
-	got, err := tt.GetMetric("otelcol_oauth_audit_poll_errors")
+	got, err := tt.GetMetric("otelcol_receiver_oauth_audit_poll_errors")
 	require.NoError(t, err)
 	metricdatatest.AssertEqual(t, want, got, opts...)
 }
 
-func AssertEqualOauthAuditPolls(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
+func AssertEqualReceiverOauthAuditPolls(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
-		Name:        "otelcol_oauth_audit_polls",
+		Name:        "otelcol_receiver_oauth_audit_polls",
 		Description: "Polls of the audit API (one poll pages through a whole time window). [Alpha]",
 		Unit:        "{poll}",
 		Data: metricdata.Sum[int64]{
@@ -80,14 +80,14 @@ func AssertEqualOauthAuditPolls(t *testing.T, tt *componenttest.Telemetry, dps [
 			DataPoints:  dps,
 		},
 	}
-	got, err := tt.GetMetric("otelcol_oauth_audit_polls")
+	got, err := tt.GetMetric("otelcol_receiver_oauth_audit_polls")
 	require.NoError(t, err)
 	metricdatatest.AssertEqual(t, want, got, opts...)
 }
 
-func AssertEqualOauthAuditPushesRejected(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
+func AssertEqualReceiverOauthAuditPushesRejected(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
-		Name:        "otelcol_oauth_audit_pushes_rejected",
+		Name:        "otelcol_receiver_oauth_audit_pushes_rejected",
 		Description: "Push requests answered with an error, by reason (attribute `reason`, `method`, `unauthorized`, `too_large`, `malformed`, `refused`). [Alpha]",
 		Unit:        "{request}",
 		Data: metricdata.Sum[int64]{
@@ -96,7 +96,7 @@ func AssertEqualOauthAuditPushesRejected(t *testing.T, tt *componenttest.Telemet
 			DataPoints:  dps,
 		},
 	}
-	got, err := tt.GetMetric("otelcol_oauth_audit_pushes_rejected")
+	got, err := tt.GetMetric("otelcol_receiver_oauth_audit_pushes_rejected")
 	require.NoError(t, err)
 	metricdatatest.AssertEqual(t, want, got, opts...)
 }

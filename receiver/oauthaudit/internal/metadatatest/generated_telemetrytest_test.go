@@ -19,24 +19,24 @@ func TestSetupTelemetry(t *testing.T) {
 	tb, err := metadata.NewTelemetryBuilder(testTel.NewTelemetrySettings())
 	require.NoError(t, err)
 	defer tb.Shutdown()
-	tb.OauthAuditEventsReceived.Add(context.Background(), 1)
-	tb.OauthAuditEventsSkipped.Add(context.Background(), 1)
-	tb.OauthAuditPollErrors.Add(context.Background(), 1)
-	tb.OauthAuditPolls.Add(context.Background(), 1)
-	tb.OauthAuditPushesRejected.Add(context.Background(), 1)
-	AssertEqualOauthAuditEventsReceived(t, testTel,
+	tb.ReceiverOauthAuditEventsReceived.Add(context.Background(), 1)
+	tb.ReceiverOauthAuditEventsSkipped.Add(context.Background(), 1)
+	tb.ReceiverOauthAuditPollErrors.Add(context.Background(), 1)
+	tb.ReceiverOauthAuditPolls.Add(context.Background(), 1)
+	tb.ReceiverOauthAuditPushesRejected.Add(context.Background(), 1)
+	AssertEqualReceiverOauthAuditEventsReceived(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
-	AssertEqualOauthAuditEventsSkipped(t, testTel,
+	AssertEqualReceiverOauthAuditEventsSkipped(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
-	AssertEqualOauthAuditPollErrors(t, testTel,
+	AssertEqualReceiverOauthAuditPollErrors(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
-	AssertEqualOauthAuditPolls(t, testTel,
+	AssertEqualReceiverOauthAuditPolls(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
-	AssertEqualOauthAuditPushesRejected(t, testTel,
+	AssertEqualReceiverOauthAuditPushesRejected(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 
