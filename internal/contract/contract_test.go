@@ -3,9 +3,11 @@ package contract
 import (
 	"strings"
 	"testing"
+
+	"github.com/otelcol-oauth/otelcol-oauth/internal/testutil/testkey"
 )
 
-const testKey = "0123456789abcdef0123456789abcdef"
+const testKey = testkey.Key
 
 // Vectors computed independently with Python's hmac module.
 func TestFingerprintVectors(t *testing.T) {
