@@ -42,7 +42,7 @@ func unclaimedLogs() plog.Logs {
 		put(lrs.AppendEmpty().Attributes(), attrs)
 	}
 	lrs.AppendEmpty().Body().SetStr("token issued") // a body alone, from anything
-	lrs.At(lrs.Len() - 1).Attributes().PutStr("level", "INFO")
+	lrs.At(lrs.Len()-1).Attributes().PutStr("level", "INFO")
 	lrs.At(lrs.Len() - 1).Body().SetStr("token issued elsewhere")
 	return ld
 }
