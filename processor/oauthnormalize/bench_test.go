@@ -74,12 +74,11 @@ func BenchmarkMixedOAuthSpans(b *testing.B) {
 	n, _ := newTestNormalizer(b, nil)
 	tmpl := oauthTraffic()
 	spans := tmpl.SpanCount()
-	td := ptrace.NewTraces()
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
 		b.StopTimer()
-		td = ptrace.NewTraces()
+		td := ptrace.NewTraces()
 		tmpl.CopyTo(td)
 		b.StartTimer()
 		n.traces(b, td)

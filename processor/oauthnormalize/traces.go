@@ -28,26 +28,11 @@ func (n *normalizer) processTraces(ctx context.Context, td ptrace.Traces) (ptrac
 	return td, nil
 }
 
-// eachSpan calls f with every span of td and its resource's attributes.
-func eachSpan(td ptrace.Traces, f func(s ptrace.Span, res pcommon.Map)) {
-	rss := td.ResourceSpans()
-	for i := 0; i < rss.Len(); i++ {
-		res := rss.At(i).Resource().Attributes()
-		sss := rss.At(i).ScopeSpans()
-		for j := 0; j < sss.Len(); j++ {
-			spans := sss.At(j).Spans()
-			for k := 0; k < spans.Len(); k++ {
-				f(spans.At(k), res)
-			}
-		}
-	}
-}
-
 // mapServiceSpans writes what each AuthPlane service span says onto the
 // root SERVER span of its request, when that root is in the batch.
 func (n *normalizer) mapServiceSpans(td ptrace.Traces, c *counts) {
 	var idx authplanespans.Index // built at the first service span
-	eachSpan(td, func(s ptrace.Span, _ pcommon.Map) {
+	vocab.EachSpan(td, func(s ptrace.Span, _ pcommon.Map) {
 		svc, ok := authplanespans.Match(s.Name())
 		if !ok {
 			return
@@ -85,7 +70,7 @@ func (n *normalizer) mapServiceSpans(td ptrace.Traces, c *counts) {
 
 // mapHTTPSpans maps request root SERVER spans by their HTTP route.
 func (n *normalizer) mapHTTPSpans(td ptrace.Traces, c *counts) {
-	eachSpan(td, func(s ptrace.Span, res pcommon.Map) {
+	vocab.EachSpan(td, func(s ptrace.Span, res pcommon.Map) {
 		if !vocab.IsRequestRoot(s) {
 			return
 		}

@@ -68,3 +68,18 @@ func parseStatus(s string) (int64, bool) {
 	}
 	return c, true
 }
+
+// EachSpan calls f with every span of td and its resource's attributes.
+func EachSpan(td ptrace.Traces, f func(s ptrace.Span, res pcommon.Map)) {
+	rss := td.ResourceSpans()
+	for i := 0; i < rss.Len(); i++ {
+		res := rss.At(i).Resource().Attributes()
+		sss := rss.At(i).ScopeSpans()
+		for j := 0; j < sss.Len(); j++ {
+			spans := sss.At(j).Spans()
+			for k := 0; k < spans.Len(); k++ {
+				f(spans.At(k), res)
+			}
+		}
+	}
+}

@@ -21,18 +21,9 @@ type Index map[claims.Key]Spanned
 // NewIndex indexes every span of td.
 func NewIndex(td ptrace.Traces) Index {
 	idx := Index{}
-	rss := td.ResourceSpans()
-	for i := 0; i < rss.Len(); i++ {
-		res := rss.At(i).Resource().Attributes()
-		sss := rss.At(i).ScopeSpans()
-		for j := 0; j < sss.Len(); j++ {
-			spans := sss.At(j).Spans()
-			for k := 0; k < spans.Len(); k++ {
-				s := spans.At(k)
-				idx[claims.KeyOf(s.TraceID(), s.SpanID())] = Spanned{s, res}
-			}
-		}
-	}
+	vocab.EachSpan(td, func(s ptrace.Span, res pcommon.Map) {
+		idx[claims.KeyOf(s.TraceID(), s.SpanID())] = Spanned{s, res}
+	})
 	return idx
 }
 
