@@ -1,0 +1,89 @@
+package oauthnormalize
+
+import (
+	"context"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/otelcol-oauth/otelcol-oauth/internal/contract"
+	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthnormalize/internal/claims"
+	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthnormalize/internal/vocab"
+	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthnormalize/internal/vocab/authplanespans"
+)
+
+// processTraces maps a batch of spans: first the server vocabulary
+// (AuthPlane's service spans, written onto their request's root), then
+// generic HTTP on the request roots still without an operation, so that
+// the most specific vocabulary wins (contract section 6).
+func (n *normalizer) processTraces(ctx context.Context, td ptrace.Traces) (ptrace.Traces, error) {
+	var c counts
+	if n.cfg.Vocabularies.AuthPlaneSpans.Enabled {
+		n.mapServiceSpans(td, &c)
+	}
+	if n.http != nil {
+		n.mapHTTPSpans(td, &c)
+	}
+	n.tel.record(ctx, &c)
+	return td, nil
+}
+
+// mapServiceSpans writes what each AuthPlane service span says onto the
+// root SERVER span of its request, when that root is in the batch.
+func (n *normalizer) mapServiceSpans(td ptrace.Traces, c *counts) {
+	var idx authplanespans.Index // built at the first service span
+	vocab.EachSpan(td, func(s ptrace.Span, _ pcommon.Map) {
+		svc, ok := authplanespans.Match(s.Name())
+		if !ok {
+			return
+		}
+		if idx == nil {
+			idx = authplanespans.NewIndex(td)
+		}
+		root, found := idx.Root(s)
+		if !found {
+			c.add(vocab.AuthPlaneSpans, vocab.NotMappable(vocab.RootNotInBatch))
+			return
+		}
+		// Either way the root is the request's record: a log line of the
+		// service span is not another one.
+		n.counted.Add(claims.KeyOf(s.TraceID(), s.SpanID()))
+		n.counted.Add(claims.KeyOf(root.Span.TraceID(), root.Span.SpanID()))
+		attrs := root.Span.Attributes()
+		if contract.Operation(attrs, root.Res) != "" {
+			// The app's own operation, or another service span of the
+			// same request, already made the root a record.
+			return
+		}
+		code, _ := vocab.HTTPStatus(attrs)
+		m := vocab.Mapping{
+			Operation: svc.Operation,
+			GrantType: svc.GrantType,
+			Side:      contract.SideServer,
+			Status:    authplanespans.Status(svc.Operation, s, root.Span, code),
+			Provider:  n.cfg.Vocabularies.AuthPlaneSpans.Provider,
+		}
+		m.Write(attrs, root.Res)
+		c.add(vocab.AuthPlaneSpans, vocab.MappedVerdict)
+	})
+}
+
+// mapHTTPSpans maps request root SERVER spans by their HTTP route.
+func (n *normalizer) mapHTTPSpans(td ptrace.Traces, c *counts) {
+	vocab.EachSpan(td, func(s ptrace.Span, res pcommon.Map) {
+		if !vocab.IsRequestRoot(s) {
+			return
+		}
+		attrs := s.Attributes()
+		if contract.Operation(attrs, res) != "" {
+			return
+		}
+		var m vocab.Mapping
+		v := n.http.Map(s, res, &m)
+		if v.Claimed && v.Reason == vocab.Mapped {
+			m.Write(attrs, res)
+			n.counted.Add(claims.KeyOf(s.TraceID(), s.SpanID()))
+		}
+		c.add(vocab.GenericHTTP, v)
+	})
+}
