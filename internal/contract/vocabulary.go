@@ -12,10 +12,6 @@ const (
 	// and no detection rule; a finding reported on it is counted.
 	OpIntrospect = "introspect"
 
-	// GrantAuthorizationCode is the grant whose server-side exchange is a
-	// flow's outcome (section 1).
-	GrantAuthorizationCode = "authorization_code"
-
 	// DiscoveryRFC9728 is the oauth.discovery.method of RFC 9728 protected
 	// resource metadata (one of DiscoveryMethods).
 	DiscoveryRFC9728 = "rfc9728"
