@@ -12,6 +12,8 @@ import (
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/configopaque"
 	"go.uber.org/zap"
+
+	"github.com/otelcol-oauth/otelcol-oauth/internal/contract"
 )
 
 // Keys is what a collector fingerprints with: new fingerprints use Current;
@@ -69,3 +71,24 @@ func Release(self component.ID) { claims.release(self) }
 
 // ErrKeysDiffer is wrapped by Claim's error.
 var ErrKeysDiffer = errors.New("components fingerprint with different keys")
+
+// ValidateRef checks a component's key settings at config validation: an
+// extension reference, or (deprecated) a key of its own, not both. The
+// errors name the fields and never the key.
+func ValidateRef(ext *component.ID, deprecated configopaque.String) []error {
+	switch {
+	case ext != nil && deprecated != "":
+		return []error{errors.New("fingerprint_key: remove it: the key comes from the fingerprint extension (fingerprint_key is deprecated)")}
+	case ext != nil:
+		if ext.Type().String() != ExtensionType {
+			return []error{fmt.Errorf("fingerprint: %q is not an %s extension", ext.String(), ExtensionType)}
+		}
+		return nil
+	case deprecated == "":
+		return []error{fmt.Errorf("fingerprint: name the %s extension that holds the key (for example `fingerprint: %s`)", ExtensionType, ExtensionType)}
+	}
+	if err := contract.ValidateKey(string(deprecated)); err != nil {
+		return []error{fmt.Errorf("fingerprint_key %w", err)}
+	}
+	return nil
+}

@@ -6,10 +6,12 @@ import (
 	"regexp"
 	"strings"
 
+	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/configopaque"
 	"go.opentelemetry.io/collector/confmap"
 
 	"github.com/otelcol-oauth/otelcol-oauth/internal/contract"
+	"github.com/otelcol-oauth/otelcol-oauth/internal/keysource"
 	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthredact/internal/keys"
 )
 
@@ -22,8 +24,13 @@ const (
 
 // Config configures the oauth_redact processor.
 type Config struct {
-	// FingerprintKey is the HMAC key of fingerprints; at least 32 bytes.
-	// Required with action "fingerprint".
+	// Fingerprint names the oauth_fingerprint extension that holds the key
+	// (and the previous keys of a rotation). Required with action
+	// "fingerprint", unless the deprecated FingerprintKey is set.
+	Fingerprint *component.ID `mapstructure:"fingerprint"`
+	// FingerprintKey is the HMAC key of fingerprints, at least 32 bytes.
+	// Deprecated: configure the key once in the oauth_fingerprint extension
+	// and reference it with Fingerprint. Accepted for one release.
 	FingerprintKey configopaque.String `mapstructure:"fingerprint_key"`
 	// Action is fingerprint (default), mask or remove. With remove, an
 	// attribute under a secret key is deleted; a secret inside a longer
@@ -62,9 +69,7 @@ func (c *Config) Validate() error {
 	var errs []error
 	switch c.Action {
 	case ActionFingerprint:
-		if err := contract.ValidateKey(string(c.FingerprintKey)); err != nil {
-			errs = append(errs, fmt.Errorf("fingerprint_key %w", err))
-		}
+		errs = append(errs, keysource.ValidateRef(c.Fingerprint, c.FingerprintKey)...)
 	case ActionMask, ActionRemove:
 	default:
 		errs = append(errs, fmt.Errorf("action: %q is not one of fingerprint, mask, remove", c.Action))

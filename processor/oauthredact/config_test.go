@@ -46,7 +46,7 @@ func TestConfigErrorsNameTheField(t *testing.T) {
 	require.ErrorContains(t, err, "action")
 
 	err = confmap.Validate(NewFactory().CreateDefaultConfig())
-	require.ErrorContains(t, err, "fingerprint_key", "the default has no key and must be refused")
+	require.ErrorContains(t, err, "fingerprint: name the oauth_fingerprint extension", "the default has no key and must be refused")
 }
 
 func TestConfigNewFieldErrors(t *testing.T) {

@@ -33,7 +33,8 @@ func createTraces(ctx context.Context, set processor.Settings, cfg component.Con
 	if err != nil {
 		return nil, err
 	}
-	return processorhelper.NewTraces(ctx, set, cfg, next, r.processTraces, capabilities, processorhelper.WithShutdown(r.shutdown))
+	return processorhelper.NewTraces(ctx, set, cfg, next, r.processTraces, capabilities,
+		processorhelper.WithStart(r.start), processorhelper.WithShutdown(r.shutdown))
 }
 
 func createLogs(ctx context.Context, set processor.Settings, cfg component.Config, next consumer.Logs) (processor.Logs, error) {
@@ -41,7 +42,8 @@ func createLogs(ctx context.Context, set processor.Settings, cfg component.Confi
 	if err != nil {
 		return nil, err
 	}
-	return processorhelper.NewLogs(ctx, set, cfg, next, r.processLogs, capabilities, processorhelper.WithShutdown(r.shutdown))
+	return processorhelper.NewLogs(ctx, set, cfg, next, r.processLogs, capabilities,
+		processorhelper.WithStart(r.start), processorhelper.WithShutdown(r.shutdown))
 }
 
 func createMetrics(ctx context.Context, set processor.Settings, cfg component.Config, next consumer.Metrics) (processor.Metrics, error) {
@@ -49,5 +51,6 @@ func createMetrics(ctx context.Context, set processor.Settings, cfg component.Co
 	if err != nil {
 		return nil, err
 	}
-	return processorhelper.NewMetrics(ctx, set, cfg, next, r.processMetrics, capabilities, processorhelper.WithShutdown(r.shutdown))
+	return processorhelper.NewMetrics(ctx, set, cfg, next, r.processMetrics, capabilities,
+		processorhelper.WithStart(r.start), processorhelper.WithShutdown(r.shutdown))
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 
+	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/pmetric"
@@ -13,6 +14,7 @@ import (
 	"go.opentelemetry.io/otel/metric"
 
 	"github.com/otelcol-oauth/otelcol-oauth/internal/contract"
+	"github.com/otelcol-oauth/otelcol-oauth/internal/keysource"
 	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthredact/internal/metadata"
 )
 
@@ -57,6 +59,9 @@ var positionNames = [numPositions]string{
 // redactor is the processor. It is safe for concurrent use: the per-batch
 // state lives in a pooled scanner.
 type redactor struct {
+	cfg     *Config
+	set     processor.Settings
+	claimed bool
 	rules   *rules
 	summary bool
 	tb      *metadata.TelemetryBuilder
@@ -65,7 +70,7 @@ type redactor struct {
 }
 
 func newRedactor(cfg *Config, set processor.Settings) (*redactor, error) {
-	r := &redactor{rules: newRules(cfg), summary: cfg.Summary}
+	r := &redactor{cfg: cfg, set: set, rules: newRules(cfg), summary: cfg.Summary}
 	tb, err := metadata.NewTelemetryBuilder(set.TelemetrySettings)
 	if err != nil {
 		return nil, err
@@ -88,13 +93,39 @@ func newRedactor(cfg *Config, set processor.Settings) (*redactor, error) {
 		sc.finds.Mask = r.rules.mask
 		if r.rules.action == ActionFingerprint {
 			sc.fp = contract.NewFingerprinter(r.rules.key)
+			for _, k := range r.rules.previous {
+				sc.prev = append(sc.prev, contract.NewFingerprinter(k))
+			}
 		}
 		return sc
 	}
 	return r, nil
 }
 
+// start takes the keys from the key source (the oauth_fingerprint
+// extension, or the deprecated fingerprint_key) before the first batch, and
+// fails when another component of this collector uses another key.
+func (r *redactor) start(_ context.Context, host component.Host) error {
+	if r.rules.action != ActionFingerprint {
+		return nil
+	}
+	keys, err := keysource.Resolve(host, r.cfg.Fingerprint, r.cfg.FingerprintKey, r.set.ID, r.set.Logger)
+	if err != nil {
+		return err
+	}
+	if err := keysource.Claim(r.set.ID, keys); err != nil {
+		return err
+	}
+	r.claimed = true
+	r.rules.key, r.rules.previous = keys.Current, keys.Previous
+	return nil
+}
+
 func (r *redactor) shutdown(context.Context) error {
+	if r.claimed {
+		keysource.Release(r.set.ID)
+		r.claimed = false
+	}
 	r.tb.Shutdown()
 	return nil
 }
@@ -298,6 +329,7 @@ func (r *redactor) traces(sc *scanner, td ptrace.Traces) {
 
 func (r *redactor) span(sc *scanner, span ptrace.Span) {
 	sc.n = 0
+	sc.previous(span.Attributes())
 	sc.pos = posSpanName
 	if s, ok := sc.str(span.Name(), kindText); ok {
 		span.SetName(s)
@@ -352,6 +384,7 @@ func (r *redactor) logs(sc *scanner, ld plog.Logs) {
 
 func (r *redactor) logRecord(sc *scanner, lr plog.LogRecord) {
 	sc.n = 0
+	sc.previous(lr.Attributes())
 	sc.attrs(lr.Attributes(), posLogAttrs)
 	sc.pos = posLogBody
 	sc.value(lr.Body(), kindText)

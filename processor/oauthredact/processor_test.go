@@ -22,6 +22,7 @@ import (
 	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/otelcol-oauth/otelcol-oauth/internal/contract"
+	"github.com/otelcol-oauth/otelcol-oauth/internal/testutil/keyhost"
 	"github.com/otelcol-oauth/otelcol-oauth/internal/testutil/testkey"
 	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthredact/internal/metadatatest"
 )
@@ -287,11 +288,14 @@ func TestNothingLogged(t *testing.T) {
 	ctx := context.Background()
 	for _, action := range []string{ActionFingerprint, ActionMask, ActionRemove} {
 		cfg := testConfig()
+		// the key as a collector gives it: from the extension (the
+		// deprecated fingerprint_key logs its deprecation at start)
+		cfg.FingerprintKey, cfg.Fingerprint = "", &keyhost.ID
 		cfg.Action = action
 		cfg.Summary = true
 		p, err := NewFactory().CreateTraces(ctx, set, cfg, new(consumertest.TracesSink))
 		require.NoError(t, err)
-		require.NoError(t, p.Start(ctx, componenttest.NewNopHost()))
+		require.NoError(t, p.Start(ctx, keyhost.New(t, testkey.Key, nil, nil)))
 		td, secrets := oauthBatch(9, 30)
 		require.NoError(t, p.ConsumeTraces(ctx, td))
 		require.NoError(t, p.Shutdown(ctx))

@@ -31,6 +31,10 @@ type rules struct {
 	action      string
 	mask        string
 	key         string
+	// previous are the keys of earlier rotations (oauth_fingerprint's
+	// previous_keys): with any, the correlated secrets of a record also get
+	// their previous-key fingerprints (previous.go).
+	previous []string
 }
 
 func newRules(cfg *Config) *rules {

@@ -17,6 +17,7 @@ import (
 type scanner struct {
 	rules     *rules
 	fp        *contract.Fingerprinter
+	prev      []*contract.Fingerprinter // previous keys, newest first
 	finds     finding.List
 	out       []byte
 	known     knownSecrets
