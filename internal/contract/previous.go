@@ -48,7 +48,16 @@ func PutPreviousFingerprints(attrs pcommon.Map, key string, fps []string) {
 // fingerprints are returned.
 func PreviousFingerprints(attrs pcommon.Map, key string) []string {
 	v, ok := attrs.Get(AttrPreviousFingerprints)
-	if !ok || v.Type() != pcommon.ValueTypeMap {
+	if !ok {
+		return nil
+	}
+	return PreviousFingerprintsOf(v, key)
+}
+
+// PreviousFingerprintsOf is PreviousFingerprints on the attribute's value,
+// for a reader that got it already.
+func PreviousFingerprintsOf(v pcommon.Value, key string) []string {
+	if v.Type() != pcommon.ValueTypeMap {
 		return nil
 	}
 	sv, ok := v.Map().Get(key)

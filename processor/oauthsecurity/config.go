@@ -9,13 +9,18 @@ import (
 	"go.opentelemetry.io/collector/config/configopaque"
 	"go.opentelemetry.io/collector/confmap"
 
-	"github.com/otelcol-oauth/otelcol-oauth/internal/contract"
+	"github.com/otelcol-oauth/otelcol-oauth/internal/keysource"
 )
 
 // Config configures the oauth_security processor.
 type Config struct {
-	// FingerprintKey fingerprints raw secrets that reach the processor; same
-	// rules as oauth_redact's key, and it must be the same key to correlate.
+	// Fingerprint names the oauth_fingerprint extension that holds the key
+	// (and the previous keys of a rotation): raw secrets that reach the
+	// processor are fingerprinted with it, and stored state is checked
+	// against it.
+	Fingerprint *component.ID `mapstructure:"fingerprint"`
+	// FingerprintKey is the key of its own. Deprecated: use Fingerprint.
+	// Accepted for one release; it must equal every other component's key.
 	FingerprintKey configopaque.String `mapstructure:"fingerprint_key"`
 	// ReuseGracePeriod tolerates concurrent refreshes of one token.
 	ReuseGracePeriod time.Duration `mapstructure:"reuse_grace_period"`
@@ -37,9 +42,7 @@ var _ confmap.Validator = (*Config)(nil)
 // Validate checks the configuration; errors name the field.
 func (c *Config) Validate() error {
 	var errs []error
-	if err := contract.ValidateKey(string(c.FingerprintKey)); err != nil {
-		errs = append(errs, fmt.Errorf("fingerprint_key %w", err))
-	}
+	errs = append(errs, keysource.ValidateRef(c.Fingerprint, c.FingerprintKey)...)
 	if c.ReuseGracePeriod < 0 {
 		errs = append(errs, errors.New("reuse_grace_period: must not be negative"))
 	}

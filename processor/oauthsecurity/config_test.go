@@ -42,17 +42,22 @@ func TestConfigCustom(t *testing.T) {
 	assert.Equal(t, 2*time.Second, cfg.ReuseGracePeriod)
 	require.NotNil(t, cfg.Storage)
 	assert.Equal(t, "file_storage/security", cfg.Storage.String())
+	require.NotNil(t, cfg.Fingerprint)
+	assert.Equal(t, "oauth_fingerprint/rotating", cfg.Fingerprint.String())
+	// the deprecated key of its own still validates, for one release
+	require.NoError(t, confmap.Validate(loadConfig(t, "deprecatedkey")))
 }
 
 func TestConfigErrors(t *testing.T) {
-	require.ErrorContains(t, confmap.Validate(loadConfig(t, "nokey")), "fingerprint_key")
+	require.ErrorContains(t, confmap.Validate(loadConfig(t, "nokey")), "fingerprint: name the oauth_fingerprint extension")
+	require.ErrorContains(t, confmap.Validate(loadConfig(t, "bothkeys")), "fingerprint_key: remove it")
 	require.ErrorContains(t, confmap.Validate(loadConfig(t, "zerottl")), "code_ttl")
 }
 
 // Every error, in field order, the same on every run.
 func TestConfigErrorOrder(t *testing.T) {
 	cfg := &Config{ReuseGracePeriod: -1}
-	want := "fingerprint_key is missing: set it to a random string of at least 32 bytes (for example from ${env:OAUTH_FINGERPRINT_KEY})\n" +
+	want := "fingerprint: name the oauth_fingerprint extension that holds the key (for example `fingerprint: oauth_fingerprint`)\n" +
 		"reuse_grace_period: must not be negative\n" +
 		"refresh_token_ttl: must be positive, got 0s\n" +
 		"code_ttl: must be positive, got 0s\n" +

@@ -30,6 +30,9 @@ type detector struct {
 	st      *store
 	issuers map[issuerKey]string
 	fp      *contract.Fingerprinter
+	// prev fingerprint raw secrets under the previous keys of a rotation.
+	prev    []*contract.Fingerprinter
+	claimed bool
 	graceMs int64
 	dirty   bool
 	findBuf []finding
@@ -53,6 +56,7 @@ func newDetector(cfg *Config, set processor.Settings) (*detector, error) {
 		tb:      tb,
 		now:     time.Now,
 		issuers: map[issuerKey]string{},
+		// the deprecated key, until start reads the key source
 		fp:      contract.NewFingerprinter(string(cfg.FingerprintKey)),
 		graceMs: cfg.ReuseGracePeriod.Milliseconds(),
 	}

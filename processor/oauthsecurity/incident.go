@@ -28,7 +28,12 @@ type pending struct {
 // and queues the record when it has findings.
 func (d *detector) inspectOne(r *record, nowMs int64, sp ptrace.Span, isSpan bool, ts pcommon.Timestamp) {
 	from := len(d.findBuf)
+	r.previous, r.hasPrevious = r.attrs.Get(contract.AttrPreviousFingerprints)
 	det, rep, rewrite := d.inspect(r, nowMs, d.findBuf, nil)
+	if r.hasPrevious {
+		// they served this lookup only: never exported
+		contract.RemovePreviousFingerprints(r.attrs)
+	}
 	if rewrite {
 		r.attrs.PutStr(contract.AttrStatus, contract.StatusReuseDetected)
 		r.attrs.PutStr(contract.AttrReason, contract.ReasonReuseDetected)

@@ -53,7 +53,11 @@ func (o *observation) isRefresh() bool {
 // reuse records a successful use of the secret fp of kind k on the
 // observation's side, and reports whether it is a reuse (see use).
 func (d *detector) reuse(o *observation, fp *[16]byte, k kind, graceMs int64) bool {
-	return d.use(makeKey(fp, k, o.side), k, o.tag, o.untraced, o.r.timeMs, o.nowMs, graceMs)
+	key := makeKey(fp, k, o.side)
+	if o.r.hasPrevious {
+		d.adoptPrevious(o, key, k)
+	}
+	return d.use(key, k, o.tag, o.untraced, o.r.timeMs, o.nowMs, graceMs)
 }
 
 // untracedSameUseMs: a record without trace context (an app log line) and

@@ -66,11 +66,16 @@ func (d *detector) startOnce(ctx context.Context, host component.Host) error {
 	if d.started > 1 {
 		return nil
 	}
+	if err := d.useKeys(host); err != nil {
+		d.started--
+		return err
+	}
 	p := &persister{stop: make(chan struct{})}
 	if d.cfg.Storage != nil {
 		client, err := storageclient.Get(ctx, host, *d.cfg.Storage, component.KindProcessor, d.id, "")
 		if err != nil {
 			d.started--
+			d.releaseKeys()
 			return err
 		}
 		p.client = client
@@ -115,6 +120,7 @@ func (d *detector) shutdown(ctx context.Context) error {
 			err = errors.Join(err, p.client.Close(ctx))
 		}
 	}
+	d.releaseKeys()
 	d.tb.Shutdown()
 	return err
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/otelcol-oauth/otelcol-oauth/internal/contract"
 	"github.com/otelcol-oauth/otelcol-oauth/internal/testutil/storagetest"
+	"github.com/otelcol-oauth/otelcol-oauth/internal/testutil/testkey"
 	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthsecurity/internal/metadata"
 )
 
@@ -152,8 +153,16 @@ func TestRestoreDropsExpiredAndForeignKey(t *testing.T) {
 	other.FingerprintKey = "another-key-0123456789abcdef0123456789"
 	d3, err := newDetector(other, processortest.NewNopSettings(metadata.Type))
 	require.NoError(t, err)
-	require.ErrorContains(t, d3.load(context.Background(), &persister{client: c}), "fingerprint_key")
+	require.ErrorContains(t, d3.load(context.Background(), &persister{client: c}), "neither the fingerprint key nor one of its previous_keys")
 	assert.Zero(t, d3.st.Len())
+
+	// The same state loads under a new key that lists the old one.
+	d4, err := newDetector(other, processortest.NewNopSettings(metadata.Type))
+	require.NoError(t, err)
+	d4.now = d2.now
+	d4.prev = []*contract.Fingerprinter{contract.NewFingerprinter(testkey.Key)}
+	require.NoError(t, d4.load(context.Background(), &persister{client: c}))
+	assert.Equal(t, 1, d4.st.Len())
 }
 
 func TestUnknownStorageFailsAtStart(t *testing.T) {

@@ -17,6 +17,10 @@ type record struct {
 	traceID    pcommon.TraceID
 	spanID     pcommon.SpanID
 	timeMs     int64
+	// previous holds the record's previous-key fingerprints during a key
+	// rotation (contract.AttrPreviousFingerprints), read once per record.
+	previous    pcommon.Value
+	hasPrevious bool
 }
 
 // maxRecordSkewMs bounds how far a record's own time may be from the

@@ -59,7 +59,7 @@ func (d *detector) secretKey(r *record, keys []string, out *[16]byte) bool {
 	for _, m := range []pcommon.Map{r.attrs, r.res} {
 		for _, k := range keys {
 			if v, ok := m.Get(k); ok {
-				return d.decodeSecret(v, out)
+				return d.decodeWithPrevious(r, keys[0], v, out)
 			}
 		}
 	}
@@ -74,7 +74,36 @@ func (d *detector) secretKey(r *record, keys []string, out *[16]byte) bool {
 		}
 		return true
 	})
-	return ok && d.decodeSecret(found, out)
+	return ok && d.decodeWithPrevious(r, keys[0], found, out)
+}
+
+// decodeWithPrevious is decodeSecret, plus the previous-key fingerprints of
+// a raw value during a rotation. They are added after the value is
+// rewritten: adding an attribute may move the map's storage, and v must not
+// be written through after that.
+func (d *detector) decodeWithPrevious(r *record, attr string, v pcommon.Value, out *[16]byte) bool {
+	if len(d.prev) == 0 || v.Type() != pcommon.ValueTypeStr {
+		return d.decodeSecret(v, out)
+	}
+	raw := v.Str()
+	ok := d.decodeSecret(v, out)
+	d.previousOfRaw(r, attr, raw)
+	return ok
+}
+
+// previousOfRaw: a raw secret that reaches the processor during a key
+// rotation gets its previous-key fingerprints here, as oauth_redact would
+// have given them, so that its history under a previous key still counts.
+func (d *detector) previousOfRaw(r *record, attr, raw string) {
+	if contract.IsFingerprint(raw) || masked(raw) {
+		return
+	}
+	fps := make([]string, len(d.prev))
+	for i, f := range d.prev {
+		fps[i] = f.Fingerprint(raw)
+	}
+	contract.PutPreviousFingerprints(r.attrs, attr, fps)
+	r.previous, r.hasPrevious = r.attrs.Get(contract.AttrPreviousFingerprints)
 }
 
 func (d *detector) decodeSecret(v pcommon.Value, out *[16]byte) bool {

@@ -30,7 +30,8 @@ type snapshotMeta struct {
 	Chunks  int `json:"chunks"`
 	Entries int `json:"entries"`
 	// KeyCheck is the fingerprint of a fixed, non-secret string: state saved
-	// under another fingerprint_key can never match and is dropped.
+	// under a key that is not listed (current or previous) can never match
+	// and is dropped.
 	KeyCheck string         `json:"key_check"`
 	Issuers  []issuerRecord `json:"issuers,omitempty"`
 	SavedAt  int64          `json:"saved_at_ms"`
@@ -142,8 +143,8 @@ func (d *detector) load(ctx context.Context, p *persister) error {
 	p.lastChunks = meta.Chunks
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if meta.KeyCheck != d.fp.Fingerprint(keyCheckInput) {
-		return errors.New("state was saved with another fingerprint_key; dropped")
+	if !d.listedKeyCheck(meta.KeyCheck) {
+		return errors.New("state was saved under a key that is neither the fingerprint key nor one of its previous_keys; dropped")
 	}
 	nowMs := d.now().UnixMilli()
 	for i := 0; i < meta.Chunks; i++ {
@@ -166,4 +167,20 @@ func (d *detector) load(ctx context.Context, p *persister) error {
 	p.saved = d.st.version
 	d.logger.Info("oauth_security: state restored", zap.Int("entries", d.st.Len()), zap.Int("issuers", len(d.issuers)))
 	return nil
+}
+
+// listedKeyCheck reports whether a snapshot's key check belongs to the
+// current key or one of the previous keys (contract section 3: state saved
+// under any listed key loads; its entries match through the previous-key
+// fingerprints that records carry during the rotation).
+func (d *detector) listedKeyCheck(check string) bool {
+	if check == d.fp.Fingerprint(keyCheckInput) {
+		return true
+	}
+	for _, f := range d.prev {
+		if check == f.Fingerprint(keyCheckInput) {
+			return true
+		}
+	}
+	return false
 }
