@@ -46,6 +46,8 @@ type configData struct {
 }
 
 const common = `extensions:
+  oauth_fingerprint:
+    key: ${env:OAUTH_FINGERPRINT_KEY}
   health_check:
     endpoint: 127.0.0.1:{{.Health}}
 {{- if .Pprof}}
@@ -86,7 +88,7 @@ const telemetry = `  telemetry:
 
 // serviceHead opens the service section: extensions and own telemetry.
 const serviceHead = `service:
-  extensions: [health_check{{if .Pprof}}, pprof{{end}}]
+  extensions: [health_check, oauth_fingerprint{{if .Pprof}}, pprof{{end}}]
 ` + telemetry
 
 // derivingService is the service of a scenario that derives metrics: traces
@@ -130,10 +132,11 @@ var templates = map[string]string{
       exporters: [otlp_http]
 `,
 	Full: common + exporters + `processors:
+  oauth_normalize: {}
   oauth_redact:
-    fingerprint_key: ${env:OAUTH_FINGERPRINT_KEY}
+    fingerprint: oauth_fingerprint
   oauth_security:
-    fingerprint_key: ${env:OAUTH_FINGERPRINT_KEY}
+    fingerprint: oauth_fingerprint
     reuse_grace_period: {{.Grace}}
     code_ttl: 1h
     state_ttl: 1h
@@ -142,7 +145,7 @@ var templates = map[string]string{
 connectors:
   oauth_span_metrics:
     flush_interval: 1s
-` + derivingService("oauth_redact, oauth_security, batch", "oauth_redact", "oauth_span_metrics"),
+` + derivingService("oauth_normalize, oauth_redact, oauth_security, batch", "oauth_redact", "oauth_span_metrics"),
 	Upstream: common + exporters + `processors:
   redaction:
 {{.Redaction}}
@@ -172,9 +175,9 @@ connectors:
 ` + derivingService("redaction, transform, batch", "redaction", "signal_to_metrics"),
 	Memory: common + exporters + `processors:
   oauth_redact:
-    fingerprint_key: ${env:OAUTH_FINGERPRINT_KEY}
+    fingerprint: oauth_fingerprint
   oauth_security:
-    fingerprint_key: ${env:OAUTH_FINGERPRINT_KEY}
+    fingerprint: oauth_fingerprint
     max_entries: {{.MaxEntries}}
   batch: {}
 ` + serviceHead + `  pipelines:

@@ -163,7 +163,7 @@ func TestShippedConfigsNeedKeyAndTLS(t *testing.T) {
 		}
 		out, err := validate(t, configs[name], append(noKey, "OAUTH_FINGERPRINT_KEY="))
 		assert.Error(t, err, "%s validates without a fingerprint key", name)
-		assert.Contains(t, out, "fingerprint_key", name)
+		assert.Contains(t, out, "oauth_fingerprint", name)
 	}
 	for _, name := range []string{"deploy/gateway.yaml", "deploy/loadbalancer.yaml"} {
 		out, err := validate(t, configs[name], append(env, "OTELCOL_OAUTH_TLS_KEY="))

@@ -291,7 +291,7 @@ func TestDockerfile(t *testing.T) {
 	for _, m := range regexp.MustCompile(`(?m)^\s+(?:endpoint|host): (\S+)`).FindAllStringSubmatch(string(cc), -1) {
 		assert.True(t, strings.HasPrefix(m[1], "0.0.0.0"), "container config listens on %s", m[1])
 	}
-	assert.Contains(t, string(cc), "fingerprint_key: ${file:/etc/otelcol-oauth/secrets/fingerprint-key}")
+	assert.Contains(t, string(cc), "key: ${file:/etc/otelcol-oauth/secrets/fingerprint-key}")
 	for _, p := range []string{"4317", "4318", "8889", "13133", "8888"} {
 		assert.Regexp(t, `(?m)^EXPOSE .*\b`+p+`\b`, run)
 	}

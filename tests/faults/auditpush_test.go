@@ -45,6 +45,10 @@ func TestBadInputAuditPush(t *testing.T) {
 	pushToken := randomToken(t, "pt_", 40)
 	cfg := `
 extensions:
+  # The one fingerprint key of this collector (contract section 3);
+  # oauth_redact and oauth_security read it from here.
+  oauth_fingerprint:
+    key: ${env:OAUTH_FINGERPRINT_KEY}
   health_check:
     endpoint: localhost:13133
   bearertokenauth/push:
@@ -69,7 +73,7 @@ receivers:
         - id: oauth_safe_errors
 processors:
   oauth_redact:
-    fingerprint_key: ${env:OAUTH_FINGERPRINT_KEY}
+    fingerprint: oauth_fingerprint
 exporters:
   debug:
     verbosity: detailed
@@ -77,7 +81,7 @@ service:
   telemetry:
     metrics:
       level: none
-  extensions: [health_check, bearertokenauth/push, oauth_safe_errors]
+  extensions: [health_check, bearertokenauth/push, oauth_safe_errors, oauth_fingerprint]
   pipelines:
     logs:
       receivers: [oauth_audit/hmac, oauth_audit/bearer]

@@ -136,6 +136,10 @@ func TestSIGKILLMidStreamResumes(t *testing.T) {
 	stateDir := t.TempDir()
 	cfg := fmt.Sprintf(`
 extensions:
+  # The one fingerprint key of this collector (contract section 3);
+  # oauth_redact and oauth_security read it from here.
+  oauth_fingerprint:
+    key: ${env:OAUTH_FINGERPRINT_KEY}
   health_check:
     endpoint: localhost:13133
   file_storage:
@@ -160,7 +164,7 @@ receivers:
     storage: file_storage
 processors:
   oauth_security:
-    fingerprint_key: ${env:OAUTH_FINGERPRINT_KEY}
+    fingerprint: oauth_fingerprint
     storage: file_storage
     checkpoint_interval: %s
 exporters:
@@ -175,7 +179,7 @@ service:
   telemetry:
     metrics:
       level: none
-  extensions: [health_check, file_storage]
+  extensions: [health_check, file_storage, oauth_fingerprint]
   pipelines:
     traces:
       receivers: [otlp]

@@ -137,7 +137,8 @@ func TestValidateDefaultConfig(t *testing.T) {
 	cmd.Env = append(os.Environ(), "OAUTH_FINGERPRINT_KEY=")
 	out, err = cmd.CombinedOutput()
 	require.Error(t, err, "validate must refuse the default config without a key")
-	assert.Contains(t, string(out), "fingerprint_key")
+	assert.Contains(t, string(out), "oauth_fingerprint")
+	assert.Contains(t, string(out), "key is missing")
 }
 
 // Every listener of the default config is on localhost.

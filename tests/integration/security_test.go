@@ -45,6 +45,10 @@ func startSecurityCollector(t *testing.T, stateDir string, storageID string) *se
 	health := testutil.FreePort(t)
 	cfg := fmt.Sprintf(`
 extensions:
+  # The one fingerprint key of this collector (contract section 3);
+  # oauth_redact and oauth_security read it from here.
+  oauth_fingerprint:
+    key: ${env:OAUTH_FINGERPRINT_KEY}
   health_check:
     endpoint: localhost:%d
   file_storage/security:
@@ -56,7 +60,7 @@ receivers:
         endpoint: localhost:%d
 processors:
   oauth_security:
-    fingerprint_key: ${env:OAUTH_FINGERPRINT_KEY}
+    fingerprint: oauth_fingerprint
     storage: %s
     checkpoint_interval: %s
 connectors:
@@ -72,7 +76,7 @@ service:
   telemetry:
     metrics:
       level: none
-  extensions: [health_check, file_storage/security]
+  extensions: [health_check, file_storage/security, oauth_fingerprint]
   pipelines:
     traces:
       receivers: [otlp]
