@@ -24,15 +24,22 @@ import (
 // page, no redacted print-config output and no error message.
 func TestFingerprintKeyNeverPrinted(t *testing.T) {
 	key := randomToken(t, "key_", 40)
+	previous := randomToken(t, "old_", 40)
 	raw, err := os.ReadFile(filepath.Join(testutil.RepoRoot(t), "otelcol-config.yaml"))
 	require.NoError(t, err)
-	cfg := strings.Replace(string(raw), "extensions:\n", "extensions:\n  zpages:\n    endpoint: localhost:55679\n", 1)
+	// The key extension of the default config, during a rotation: the
+	// previous key must stay as unprinted as the current one.
+	require.Contains(t, string(raw), "    key: ${env:OAUTH_FINGERPRINT_KEY}\n")
+	cfg := strings.Replace(string(raw), "    key: ${env:OAUTH_FINGERPRINT_KEY}\n",
+		"    key: ${env:OAUTH_FINGERPRINT_KEY}\n    previous_keys: [${env:OAUTH_FINGERPRINT_KEY_PREVIOUS}]\n", 1)
+	cfg = strings.Replace(cfg, "extensions:\n", "extensions:\n  zpages:\n    endpoint: localhost:55679\n", 1)
 	cfg = strings.Replace(cfg, "extensions: [health_check,", "extensions: [zpages, health_check,", 1)
 	cfg = strings.Replace(cfg, "service:\n", "service:\n  telemetry:\n    logs:\n      level: debug\n    metrics:\n      level: none\n", 1)
 	cfg, ports := testutil.OnFreePorts(t, cfg)
 	path := testutil.WriteConfig(t, cfg)
 
-	col := testutil.Start(t, path, "OAUTH_FINGERPRINT_KEY="+key)
+	keyEnv := []string{"OAUTH_FINGERPRINT_KEY=" + key, "OAUTH_FINGERPRINT_KEY_PREVIOUS=" + previous}
+	col := testutil.Start(t, path, keyEnv...)
 	col.WaitHealthy(fmt.Sprintf("http://localhost:%d/", ports["13133"]), 60*time.Second)
 	var pages strings.Builder
 	for _, p := range []string{"/debug/servicez", "/debug/pipelinez", "/debug/extensionz", "/debug/featurez"} {
@@ -46,28 +53,37 @@ func TestFingerprintKeyNeverPrinted(t *testing.T) {
 	require.NotZero(t, pages.Len())
 	require.NoError(t, col.Stop(30*time.Second))
 
-	run := func(env string, args ...string) string {
+	run := func(env []string, args ...string) string {
 		cmd := exec.Command(testutil.BinaryPath(t), args...)
-		cmd.Env = append(os.Environ(), env)
+		cmd.Env = append(os.Environ(), env...)
 		out, _ := cmd.CombinedOutput()
 		return string(out)
 	}
-	printed := run("OAUTH_FINGERPRINT_KEY="+key, "print-config", "--mode=redacted",
-		"--config", path)
+	printed := run(keyEnv, "print-config", "--mode=redacted", "--config", path)
 	require.Contains(t, printed, "oauth_redact", "print-config printed no config: %.300s", printed)
+	require.Contains(t, printed, "oauth_fingerprint", "print-config printed no key extension: %.300s", printed)
 
-	// An error in another field of a config that carries the key.
+	// An error in another field of a config that carries the keys.
 	broken := strings.Replace(cfg, "oauth_security:\n", "oauth_security:\n    code_ttl: 0s\n", 1)
-	invalid := run("OAUTH_FINGERPRINT_KEY="+key, "validate", "--config", testutil.WriteConfig(t, broken))
+	invalid := run(keyEnv, "validate", "--config", testutil.WriteConfig(t, broken))
 	require.Contains(t, invalid, "code_ttl", "validate should have refused code_ttl: 0s")
+	// An error in the key extension itself: a previous key too short, next
+	// to a valid one.
+	short := randomToken(t, "s_", 12)
+	invalidKey := run([]string{"OAUTH_FINGERPRINT_KEY=" + key, "OAUTH_FINGERPRINT_KEY_PREVIOUS=" + short},
+		"validate", "--config", path)
+	require.Contains(t, invalidKey, "previous_keys[0]", "validate should have refused the short previous key")
 
 	for what, text := range map[string]string{
 		"collector log (debug level)":  col.Output(),
 		"zpages":                       pages.String(),
 		"print-config --mode=redacted": printed,
 		"validate error":               invalid,
+		"key extension validate error": invalidKey,
 	} {
-		assert.NotContains(t, text, key, "the fingerprint key appears in the %s", what)
+		for _, k := range []string{key, previous, short} {
+			assert.NotContains(t, text, k, "a fingerprint key appears in the %s", what)
+		}
 	}
 }
 
