@@ -37,9 +37,9 @@ const (
 type Config struct {
 	// Source is the audit API pull speaks and push accepts: authplane (the
 	// default when empty) or okta (pull only: the System Log API).
-	Source string `mapstructure:"source"`
-	Pull configoptional.Optional[PullConfig] `mapstructure:"pull"`
-	Push configoptional.Optional[PushConfig] `mapstructure:"push"`
+	Source string                              `mapstructure:"source"`
+	Pull   configoptional.Optional[PullConfig] `mapstructure:"pull"`
+	Push   configoptional.Optional[PushConfig] `mapstructure:"push"`
 	// Storage is the id of a storage extension (for example file_storage)
 	// that keeps the pull cursor across restarts. Without it the cursor lives
 	// in memory and a restart starts again from start_at / initial_lookback.

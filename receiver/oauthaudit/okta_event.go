@@ -77,4 +77,3 @@ func parseOktaEvent(raw json.RawMessage) (pagedEvent, error) {
 func (s *oktaSource) parseEvent(raw json.RawMessage) (pagedEvent, error) {
 	return parseOktaEvent(raw)
 }
-
