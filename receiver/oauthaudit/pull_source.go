@@ -169,6 +169,9 @@ func (p *puller) savePageCursor(ctx context.Context) {
 func (p *puller) pollPages(ctx context.Context) (more bool, err error) {
 	read := 0
 	for {
+		if err := p.pages.checkNext(p.pageCur.Next); err != nil {
+			return false, err
+		}
 		body, h, err := p.get(ctx, p.pageCur.Next)
 		if err != nil {
 			return false, err
