@@ -115,18 +115,9 @@ func (s *oktaSource) appendRecord(sl plog.LogRecordSlice, pe *pagedEvent, observ
 	a.PutStr(contract.AttrAuditID, ev.UUID)
 	a.PutStr(contract.AttrProvider, contract.ProviderOkta)
 	a.PutStr(contract.AttrSide, contract.SideServer)
-	if m.op != "" {
-		a.PutStr(contract.AttrOperation, m.op)
-		a.PutStr(contract.AttrStatus, m.status)
-		if m.reason != "" {
-			a.PutStr(contract.AttrReason, m.reason)
-		}
-		if m.grant != "" {
-			a.PutStr(contract.AttrGrantType, m.grant)
-		}
-		if m.status == contract.StatusReuseDetected {
-			a.PutStr(contract.AttrReportedEventType, contract.EventTokenReuse)
-		}
+	m.putContract(a)
+	if m.status == contract.StatusReuseDetected {
+		a.PutStr(contract.AttrReportedEventType, contract.EventTokenReuse)
 	}
 	if cid := oktaClientID(ev); cid != "" {
 		a.PutStr(contract.AttrClientID, cid)
