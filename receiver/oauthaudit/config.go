@@ -35,8 +35,11 @@ const (
 // or both. A section that appears in the configuration (even empty) is
 // enabled and starts from the defaults; `enabled: false` switches it off.
 type Config struct {
-	Pull configoptional.Optional[PullConfig] `mapstructure:"pull"`
-	Push configoptional.Optional[PushConfig] `mapstructure:"push"`
+	// Source is the audit API pull speaks and push accepts: authplane (the
+	// default when empty) or okta (pull only: the System Log API).
+	Source string                              `mapstructure:"source"`
+	Pull   configoptional.Optional[PullConfig] `mapstructure:"pull"`
+	Push   configoptional.Optional[PushConfig] `mapstructure:"push"`
 	// Storage is the id of a storage extension (for example file_storage)
 	// that keeps the pull cursor across restarts. Without it the cursor lives
 	// in memory and a restart starts again from start_at / initial_lookback.
@@ -144,6 +147,13 @@ func (c *Config) Validate() error {
 		return errors.New("configure pull, push, or both")
 	}
 	var errs []error
+	switch c.Source {
+	case "", SourceAuthPlane:
+	case SourceOkta:
+		errs = append(errs, c.validateOkta()...)
+	default:
+		errs = append(errs, fmt.Errorf("source: must be %s or %s, got %q", SourceAuthPlane, SourceOkta, c.Source))
+	}
 	if p := c.Pull.Get(); p != nil {
 		if u, err := url.Parse(p.Endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			errs = append(errs, errors.New("pull.endpoint: must be an absolute http(s) URL"))
@@ -195,6 +205,32 @@ func (c *Config) Validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// validateOkta checks what the Okta System Log source needs: a pull, no
+// push, a limit the API accepts, and credentials as a header or an auth
+// extension rather than AuthPlane's settings.
+func (c *Config) validateOkta() []error {
+	var errs []error
+	if c.Push.HasValue() {
+		errs = append(errs, errors.New("push: source okta is pull only (the System Log API)"))
+	}
+	p := c.Pull.Get()
+	if p == nil {
+		return append(errs, errors.New("pull: source okta needs the pull section"))
+	}
+	if p.Limit > oktaMaxLimit {
+		errs = append(errs, fmt.Errorf("pull.limit: the Okta System Log serves at most %d events a page, got %d", oktaMaxLimit, p.Limit))
+	}
+	if p.BearerToken != "" {
+		errs = append(errs, errors.New("pull.bearer_token: not used by source okta; set headers: {Authorization: SSWS <token>} or an auth extension"))
+	}
+	for name, v := range map[string]string{"pull.action": p.Action, "pull.actor_id": p.ActorID, "pull.client_id": p.ClientID} {
+		if v != "" {
+			errs = append(errs, fmt.Errorf("%s: not a filter of source okta", name))
+		}
+	}
+	return errs
 }
 
 // Unmarshal decodes the section. It is needed because the squashed

@@ -184,16 +184,7 @@ func appendRecord(sl plog.LogRecordSlice, ev *Event, observed time.Time) {
 	a.EnsureCapacity(10 + len(entries))
 	a.PutStr(contract.AttrAuditAction, ev.Action)
 	a.PutStr(contract.AttrSide, contract.SideServer)
-	if m.op != "" {
-		a.PutStr(contract.AttrOperation, m.op)
-		a.PutStr(contract.AttrStatus, m.status)
-		if m.reason != "" {
-			a.PutStr(contract.AttrReason, m.reason)
-		}
-		if m.grant != "" {
-			a.PutStr(contract.AttrGrantType, m.grant)
-		}
-	}
+	m.putContract(a)
 	if ev.ClientID != "" {
 		a.PutStr(contract.AttrClientID, ev.ClientID)
 	}
@@ -225,6 +216,22 @@ func appendRecord(sl plog.LogRecordSlice, ev *Event, observed time.Time) {
 	}
 	if detail != "" {
 		a.PutStr(contract.AttrAuditDetail, detail)
+	}
+}
+
+// putContract writes the contract attributes of the mapping (none when it
+// has no operation): every source's records carry them the same way.
+func (m contractMapping) putContract(a pcommon.Map) {
+	if m.op == "" {
+		return
+	}
+	a.PutStr(contract.AttrOperation, m.op)
+	a.PutStr(contract.AttrStatus, m.status)
+	if m.reason != "" {
+		a.PutStr(contract.AttrReason, m.reason)
+	}
+	if m.grant != "" {
+		a.PutStr(contract.AttrGrantType, m.grant)
 	}
 }
 

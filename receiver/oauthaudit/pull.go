@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"net/http"
 	"net/url"
@@ -63,21 +62,9 @@ func (c *cursor) advance(ev *Event) {
 	}
 }
 
-// httpStatusError is a non-2xx answer of the audit API.
-type httpStatusError struct {
-	code       int
-	retryAfter time.Duration
-}
-
-func (e *httpStatusError) Error() string {
-	msg := fmt.Sprintf("audit API answered %d %s", e.code, http.StatusText(e.code))
-	if e.code == http.StatusUnauthorized || e.code == http.StatusForbidden {
-		msg += " (check pull.bearer_token)"
-	}
-	return msg
-}
-
-// puller polls the audit API. It is driven by run on one goroutine.
+// puller is the shared pull machinery: it polls an audit API, AuthPlane's
+// by time windows (poll) or a cursor-paged pageSource (pollPages). It is
+// driven by run on one goroutine.
 type puller struct {
 	cfg     *PullConfig
 	client  *http.Client
@@ -93,6 +80,16 @@ type puller struct {
 	fails   int
 	base    *url.URL
 	modeSet metric.MeasurementOption
+
+	// source names the pull source (empty: AuthPlane); pages is its paging
+	// and mapping when it is cursor-paged (nil: AuthPlane's time windows),
+	// and pageCur its cursor.
+	source  string
+	pages   pageSource
+	pageCur pageCursor
+	// newest is the newest delivered event time, caughtUp the start of the
+	// last poll that reached the end of the log (for the poll lag).
+	newest, caughtUp time.Time
 }
 
 // loadCursor reads the stored cursor, or starts from start_at /
@@ -151,7 +148,7 @@ func (p *puller) run(ctx context.Context) {
 // pollOnce runs one poll and returns the delay before the next.
 func (p *puller) pollOnce(ctx context.Context) time.Duration {
 	p.tel.ReceiverOauthAuditPolls.Add(ctx, 1)
-	more, err := p.poll(ctx)
+	more, err := p.pollSource(ctx)
 	if err == nil {
 		p.fails = 0
 		if more {
@@ -302,6 +299,7 @@ func (p *puller) deliver(ctx context.Context, batch []Event) error {
 		p.logger.Error("the pipeline permanently rejected audit events; they are dropped", zap.Int("events", len(batch)), zap.Error(err))
 	} else {
 		p.tel.ReceiverOauthAuditEventsReceived.Add(ctx, int64(len(batch)), p.modeSet)
+		p.delivered(ctx, len(batch), batch[len(batch)-1].CreatedAt)
 	}
 	for i := range batch {
 		p.cur.advance(&batch[i])
@@ -328,46 +326,11 @@ func (p *puller) fetch(ctx context.Context, since, until time.Time, offset int) 
 		u.Path += auditPath
 	}
 	u.RawQuery = q.Encode()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), http.NoBody)
+	body, _, err := p.get(ctx, u.String())
 	if err != nil {
 		return nil, err
-	}
-	req.Header.Set("Accept", "application/json")
-	if p.cfg.BearerToken != "" {
-		req.Header.Set("Authorization", "Bearer "+string(p.cfg.BearerToken))
-	}
-	resp, err := p.client.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
-		return nil, &httpStatusError{code: resp.StatusCode, retryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), p.now())}
-	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxPageBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("reading an audit page: %w", err)
-	}
-	if len(body) > maxPageBytes {
-		return nil, fmt.Errorf("an audit page is larger than %d bytes; lower pull.limit", maxPageBytes)
 	}
 	return parsePage(body)
-}
-
-// parseRetryAfter reads delay-seconds or an HTTP date; 0 when absent or bad.
-func parseRetryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	var d time.Duration
-	if s, err := strconv.Atoi(v); err == nil {
-		d = time.Duration(max(s, 0)) * time.Second
-	} else if t, err := http.ParseTime(v); err == nil {
-		d = t.Sub(now)
-	}
-	return min(max(d, 0), maxRetryAfter)
 }
 
 func modeAttr(mode string) metric.MeasurementOption {

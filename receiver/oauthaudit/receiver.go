@@ -114,7 +114,17 @@ func (r *auditReceiver) startPull(ctx, runCtx context.Context, host component.Ho
 		cfg: p, client: client, next: r.next, logger: r.set.Logger, tel: r.tel, obs: r.pullObs,
 		store: r.store, now: r.now, jitter: rand.Float64, sleep: r.sleep, base: base, modeSet: modeAttr("pull"),
 	}
-	if err := r.puller.loadCursor(ctx); err != nil {
+	if r.cfg.Source == SourceOkta {
+		src, err := newOktaSource(p.Endpoint, p.Limit)
+		if err != nil {
+			return err
+		}
+		r.puller.source, r.puller.pages = SourceOkta, src
+		err = r.puller.loadPageCursor(ctx)
+		if err != nil {
+			return err
+		}
+	} else if err := r.puller.loadCursor(ctx); err != nil {
 		return err
 	}
 	r.wg.Add(1)

@@ -94,6 +94,8 @@ func deployEnv(t *testing.T) []string {
 		"OTELCOL_OAUTH_TLS_KEY=" + key,
 		"OTELCOL_OAUTH_APP_LOGS=" + filepath.Join(t.TempDir(), "*.log"),
 		"OTELCOL_OAUTH_STORAGE_DIR=" + t.TempDir(),
+		"OKTA_ORG_URL=https://example.okta.com",
+		"OKTA_API_TOKEN=okta-token-for-validation",
 	}
 }
 
@@ -115,6 +117,7 @@ func shippedConfigs(t *testing.T) map[string]string {
 		"deploy/agent.yaml":        filepath.Join(root, "deploy", "agent.yaml"),
 		"deploy/loadbalancer.yaml": filepath.Join(root, "deploy", "loadbalancer.yaml"),
 		"deploy/gateway.yaml":      filepath.Join(root, "deploy", "gateway.yaml"),
+		"deploy/okta.yaml":         filepath.Join(root, "deploy", "okta.yaml"),
 	}
 	// Every YAML directly under deploy/ is a collector config and is listed.
 	entries, err := filepath.Glob(filepath.Join(root, "deploy", "*.yaml"))

@@ -23,14 +23,18 @@ func Tracer(settings component.TelemetrySettings) trace.Tracer {
 // TelemetryBuilder provides an interface for components to report telemetry
 // as defined in metadata and user config.
 type TelemetryBuilder struct {
-	meter                            metric.Meter
-	mu                               sync.Mutex
-	registrations                    []metric.Registration
-	ReceiverOauthAuditEventsReceived metric.Int64Counter
-	ReceiverOauthAuditEventsSkipped  metric.Int64Counter
-	ReceiverOauthAuditPollErrors     metric.Int64Counter
-	ReceiverOauthAuditPolls          metric.Int64Counter
-	ReceiverOauthAuditPushesRejected metric.Int64Counter
+	meter                             metric.Meter
+	mu                                sync.Mutex
+	registrations                     []metric.Registration
+	ReceiverOauthAuditAuthFailures    metric.Int64Counter
+	ReceiverOauthAuditEventsDelivered metric.Int64Counter
+	ReceiverOauthAuditEventsReceived  metric.Int64Counter
+	ReceiverOauthAuditEventsSkipped   metric.Int64Counter
+	ReceiverOauthAuditPages           metric.Int64Counter
+	ReceiverOauthAuditPollErrors      metric.Int64Counter
+	ReceiverOauthAuditPollLag         metric.Float64Gauge
+	ReceiverOauthAuditPolls           metric.Int64Counter
+	ReceiverOauthAuditPushesRejected  metric.Int64Counter
 }
 
 // TelemetryBuilderOption applies changes to default builder.
@@ -62,6 +66,18 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	}
 	builder.meter = Meter(settings)
 	var err, errs error
+	builder.ReceiverOauthAuditAuthFailures, err = builder.meter.Int64Counter(
+		"otelcol_receiver_oauth_audit_auth_failures",
+		metric.WithDescription("Pulls the audit API answered 401 or 403, by source (attribute `source`); the credential is wrong, expired or lacks a scope. [Alpha]"),
+		metric.WithUnit("{request}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ReceiverOauthAuditEventsDelivered, err = builder.meter.Int64Counter(
+		"otelcol_receiver_oauth_audit_events_delivered",
+		metric.WithDescription("Pulled events accepted by the next consumer, by source (attribute `source`, `authplane` or `okta`). [Alpha]"),
+		metric.WithUnit("{event}"),
+	)
+	errs = errors.Join(errs, err)
 	builder.ReceiverOauthAuditEventsReceived, err = builder.meter.Int64Counter(
 		"otelcol_receiver_oauth_audit_events_received",
 		metric.WithDescription("Audit events accepted by the next consumer, by mode (attribute `mode`, `pull` or `push`). [Alpha]"),
@@ -74,10 +90,22 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 		metric.WithUnit("{event}"),
 	)
 	errs = errors.Join(errs, err)
+	builder.ReceiverOauthAuditPages, err = builder.meter.Int64Counter(
+		"otelcol_receiver_oauth_audit_pages",
+		metric.WithDescription("Pages the audit API answered with 2xx, by source (attribute `source`). [Alpha]"),
+		metric.WithUnit("{page}"),
+	)
+	errs = errors.Join(errs, err)
 	builder.ReceiverOauthAuditPollErrors, err = builder.meter.Int64Counter(
 		"otelcol_receiver_oauth_audit_poll_errors",
 		metric.WithDescription("Polls that failed (transport error, non-2xx answer, undecodable page, or the pipeline refused the events); each is retried with backoff. [Alpha]"),
 		metric.WithUnit("{poll}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ReceiverOauthAuditPollLag, err = builder.meter.Float64Gauge(
+		"otelcol_receiver_oauth_audit_poll_lag",
+		metric.WithDescription("How far the pull is behind its source, by source (attribute `source`) - now minus the newest delivered event time, or minus the last poll that reached the end of the log, whichever is later; set at every poll. [Alpha]"),
+		metric.WithUnit("s"),
 	)
 	errs = errors.Join(errs, err)
 	builder.ReceiverOauthAuditPolls, err = builder.meter.Int64Counter(

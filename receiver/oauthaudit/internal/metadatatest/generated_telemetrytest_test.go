@@ -19,19 +19,35 @@ func TestSetupTelemetry(t *testing.T) {
 	tb, err := metadata.NewTelemetryBuilder(testTel.NewTelemetrySettings())
 	require.NoError(t, err)
 	defer tb.Shutdown()
+	tb.ReceiverOauthAuditAuthFailures.Add(context.Background(), 1)
+	tb.ReceiverOauthAuditEventsDelivered.Add(context.Background(), 1)
 	tb.ReceiverOauthAuditEventsReceived.Add(context.Background(), 1)
 	tb.ReceiverOauthAuditEventsSkipped.Add(context.Background(), 1)
+	tb.ReceiverOauthAuditPages.Add(context.Background(), 1)
 	tb.ReceiverOauthAuditPollErrors.Add(context.Background(), 1)
+	tb.ReceiverOauthAuditPollLag.Record(context.Background(), 1)
 	tb.ReceiverOauthAuditPolls.Add(context.Background(), 1)
 	tb.ReceiverOauthAuditPushesRejected.Add(context.Background(), 1)
+	AssertEqualReceiverOauthAuditAuthFailures(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualReceiverOauthAuditEventsDelivered(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
 	AssertEqualReceiverOauthAuditEventsReceived(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualReceiverOauthAuditEventsSkipped(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
+	AssertEqualReceiverOauthAuditPages(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
 	AssertEqualReceiverOauthAuditPollErrors(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualReceiverOauthAuditPollLag(t, testTel,
+		[]metricdata.DataPoint[float64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualReceiverOauthAuditPolls(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},

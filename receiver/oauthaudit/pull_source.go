@@ -1,0 +1,268 @@
+package oauthaudit
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"time"
+
+	"go.opentelemetry.io/collector/consumer/consumererror"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+	"go.uber.org/zap"
+
+	"github.com/otelcol-oauth/otelcol-oauth/receiver/oauthaudit/internal/metadata"
+)
+
+// Sources (the pull.source setting).
+const (
+	SourceAuthPlane = "authplane"
+	SourceOkta      = "okta"
+)
+
+// pageSource is what a cursor-paged audit API brings to the shared pull
+// machinery (puller): how to ask for a page, how to read one, and how its
+// events become log records. The machinery does the rest the same way for
+// every source: the HTTP call and its errors (get), retries with backoff,
+// Retry-After and rate-limit headers (pollOnce), the cursor and the seen-set
+// in the storage extension, advanced only once the pipeline accepted a page
+// (pollPages), skipping and counting malformed events, and the telemetry.
+//
+// AuthPlane's time-window pull (poll) predates it and keeps its own paging;
+// an offset-paged API (Keycloak's events) fits that one, a cursor- or
+// id-paged one (Okta, Auth0's from=<log_id>) fits this one.
+type pageSource interface {
+	// firstURL is the request of a first start, with no stored cursor:
+	// everything since start.
+	firstURL(start time.Time) string
+	// parsePage splits a 2xx answer into raw events and the URL of the next
+	// page ("" when the answer names none).
+	parsePage(body []byte, h http.Header) (raws []json.RawMessage, next string, err error)
+	// parseEvent reads one raw event: its id (for de-duplication) and time.
+	parseEvent(raw json.RawMessage) (pagedEvent, error)
+	// appendRecord maps one parsed event onto a new log record of sl.
+	appendRecord(sl plog.LogRecordSlice, ev *pagedEvent, observed time.Time)
+	// checkNext refuses a next URL the credentials must not be sent to.
+	checkNext(next string) error
+	// authHint names the setting to check on 401/403.
+	authHint() string
+}
+
+// pagedEvent is one parsed event of a pageSource; data is the source's own
+// decoded form.
+type pagedEvent struct {
+	id   string
+	at   time.Time
+	data any
+}
+
+// pageCursor is the stored state of a pageSource: the next request and the
+// ids delivered lately, to drop what a restart's overlap (or the API) serves
+// twice.
+type pageCursor struct {
+	Next string   `json:"next"`
+	Seen *seenSet `json:"seen"`
+}
+
+func (p *puller) sourceName() string {
+	if p.source == "" {
+		return SourceAuthPlane
+	}
+	return p.source
+}
+
+func (p *puller) sourceSet() metric.MeasurementOption {
+	return metric.WithAttributeSet(attribute.NewSet(attribute.String("source", p.sourceName())))
+}
+
+func (p *puller) cursorKey() string {
+	if p.pages == nil {
+		return cursorKey
+	}
+	return cursorKey + "_" + p.sourceName()
+}
+
+// pollSource runs one poll of the configured source.
+func (p *puller) pollSource(ctx context.Context) (bool, error) {
+	start := p.now()
+	var more bool
+	var err error
+	if p.pages != nil {
+		more, err = p.pollPages(ctx)
+	} else {
+		more, err = p.poll(ctx)
+	}
+	if err == nil && !more {
+		p.caughtUp = start
+	}
+	p.recordLag(ctx)
+	return more, err
+}
+
+// recordLag sets the poll lag: now minus the later of the newest delivered
+// event time and the start of the last poll that reached the end.
+func (p *puller) recordLag(ctx context.Context) {
+	pos := p.caughtUp
+	if p.newest.After(pos) {
+		pos = p.newest
+	}
+	if pos.IsZero() {
+		return
+	}
+	p.tel.ReceiverOauthAuditPollLag.Record(ctx, max(p.now().Sub(pos), 0).Seconds(), p.sourceSet())
+}
+
+// delivered counts an accepted batch and remembers its newest event time.
+func (p *puller) delivered(ctx context.Context, n int, newest time.Time) {
+	p.tel.ReceiverOauthAuditEventsDelivered.Add(ctx, int64(n), p.sourceSet())
+	if newest.After(p.newest) {
+		p.newest = newest
+	}
+}
+
+// loadPageCursor reads the stored page cursor, or starts from start_at /
+// initial_lookback.
+func (p *puller) loadPageCursor(ctx context.Context) error {
+	key := p.cursorKey()
+	if p.store != nil {
+		b, err := p.store.Get(ctx, key)
+		if err != nil {
+			return fmt.Errorf("storage: reading the pull cursor: %w", err)
+		}
+		if b != nil {
+			var c pageCursor
+			if err := json.Unmarshal(b, &c); err != nil || c.Next == "" || p.pages.checkNext(c.Next) != nil {
+				return fmt.Errorf("storage: the stored pull cursor (key %q) is unreadable or not of pull.endpoint; delete it to start from pull.start_at / pull.initial_lookback", key)
+			}
+			if c.Seen == nil {
+				c.Seen = newSeenSet(seenCapacity)
+			}
+			p.pageCur = c
+			p.logger.Info("resuming audit pull from the stored cursor", zap.String("source", p.sourceName()), zap.Int("seen_ids", c.Seen.Len()))
+			return nil
+		}
+	}
+	start := p.cfg.StartAt.UTC()
+	if start.IsZero() {
+		start = p.now().UTC().Add(-p.cfg.InitialLookback).Truncate(time.Second)
+	}
+	p.pageCur = pageCursor{Next: p.pages.firstURL(start), Seen: newSeenSet(seenCapacity)}
+	return nil
+}
+
+func (p *puller) savePageCursor(ctx context.Context) {
+	if p.store == nil {
+		return
+	}
+	b, _ := json.Marshal(p.pageCur)
+	if err := p.store.Set(context.WithoutCancel(ctx), p.cursorKey(), b); err != nil {
+		p.logger.Warn("storing the pull cursor failed; a restart may repeat events", zap.Error(err))
+	}
+}
+
+// pollPages follows the next links from the stored cursor until a page holds
+// no event (caught up), or max_events_per_poll events were read (more: the
+// next poll follows at once). Each page is delivered whole before the next is
+// asked for, so one poll holds one page in memory.
+func (p *puller) pollPages(ctx context.Context) (more bool, err error) {
+	read := 0
+	for {
+		if err := p.pages.checkNext(p.pageCur.Next); err != nil {
+			return false, err
+		}
+		body, h, err := p.get(ctx, p.pageCur.Next)
+		if err != nil {
+			return false, err
+		}
+		raws, next, err := p.pages.parsePage(body, h)
+		if err != nil {
+			return false, err
+		}
+		if next != "" {
+			if err := p.pages.checkNext(next); err != nil {
+				return false, err
+			}
+		}
+		fresh, ids := p.freshEvents(ctx, raws)
+		if err := p.deliverPage(ctx, fresh); err != nil {
+			return false, err
+		}
+		for _, id := range ids {
+			p.pageCur.Seen.Add(id)
+		}
+		advanced := next != "" && next != p.pageCur.Next
+		if next != "" {
+			p.pageCur.Next = next
+		}
+		if len(raws) > 0 || advanced {
+			p.savePageCursor(ctx)
+		}
+		read += len(raws)
+		if len(raws) == 0 || !advanced {
+			// Caught up: an empty page (whose next link is where new
+			// events will appear), or an API that names no further page.
+			return false, nil
+		}
+		if p.cfg.MaxEventsPerPoll > 0 && read >= p.cfg.MaxEventsPerPoll {
+			return true, nil
+		}
+	}
+}
+
+// freshEvents parses a page: malformed events are skipped and counted,
+// events already delivered are dropped. ids are every id the page holds
+// (to be marked seen once the page is accepted).
+func (p *puller) freshEvents(ctx context.Context, raws []json.RawMessage) (fresh []pagedEvent, ids []string) {
+	inPage := make(map[string]bool, len(raws))
+	for i, raw := range raws {
+		ev, err := p.pages.parseEvent(raw)
+		if err != nil {
+			p.tel.ReceiverOauthAuditEventsSkipped.Add(ctx, 1)
+			p.logger.Warn("skipping a malformed audit event", zap.String("source", p.sourceName()), zap.Int("index", i), zap.Error(err))
+			continue
+		}
+		if inPage[ev.id] || p.pageCur.Seen.Has(ev.id) {
+			continue
+		}
+		inPage[ev.id] = true
+		ids = append(ids, ev.id)
+		fresh = append(fresh, ev)
+	}
+	return fresh, ids
+}
+
+// deliverPage hands one page's events to the pipeline; an error leaves the
+// cursor where it was, so the page is asked for again.
+func (p *puller) deliverPage(ctx context.Context, events []pagedEvent) error {
+	if len(events) == 0 {
+		return nil
+	}
+	observed := p.now()
+	ld := plog.NewLogs()
+	sl := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty()
+	sl.Scope().SetName(metadata.ScopeName)
+	recs := sl.LogRecords()
+	recs.EnsureCapacity(len(events))
+	var newest time.Time
+	for i := range events {
+		p.pages.appendRecord(recs, &events[i], observed)
+		if events[i].at.After(newest) {
+			newest = events[i].at
+		}
+	}
+	octx := p.obs.StartLogsOp(ctx)
+	err := p.next.ConsumeLogs(octx, ld)
+	p.obs.EndLogsOp(octx, "json", len(events), err)
+	if err != nil {
+		if !consumererror.IsPermanent(err) {
+			return fmt.Errorf("the pipeline refused %d audit events: %w", len(events), err)
+		}
+		p.logger.Error("the pipeline permanently rejected audit events; they are dropped", zap.Int("events", len(events)), zap.Error(err))
+		return nil
+	}
+	p.tel.ReceiverOauthAuditEventsReceived.Add(ctx, int64(len(events)), p.modeSet)
+	p.delivered(ctx, len(events), newest)
+	return nil
+}
