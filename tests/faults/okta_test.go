@@ -78,6 +78,10 @@ func TestOktaPullAcrossSIGKILLAndRestart(t *testing.T) {
 	stateDir := t.TempDir()
 	cfg := fmt.Sprintf(`
 extensions:
+  # The one fingerprint key of this collector (contract section 3);
+  # oauth_redact and oauth_security read it from here.
+  oauth_fingerprint:
+    key: ${env:OAUTH_FINGERPRINT_KEY}
   health_check:
     endpoint: localhost:13133
   file_storage:
@@ -98,9 +102,9 @@ receivers:
     storage: file_storage
 processors:
   oauth_redact:
-    fingerprint_key: ${env:OAUTH_FINGERPRINT_KEY}
+    fingerprint: oauth_fingerprint
   oauth_security:
-    fingerprint_key: ${env:OAUTH_FINGERPRINT_KEY}
+    fingerprint: oauth_fingerprint
 connectors:
   oauth_span_metrics: {}
 exporters:
@@ -121,7 +125,7 @@ service:
               prometheus:
                 host: localhost
                 port: 8888
-  extensions: [health_check, file_storage]
+  extensions: [health_check, file_storage, oauth_fingerprint]
   pipelines:
     logs:
       receivers: [oauth_audit]
