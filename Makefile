@@ -37,7 +37,10 @@ $(BIN): $(GO_SOURCES)
 	  cp $(BUILD_DIR)/otelcol-oauth $(BIN).tmp && mv -f $(BIN).tmp $(BIN)'
 	@echo "built $(BIN)"
 
-## run: build and start the collector on the default config (otelcol-config.yaml)
+## run: build and start the collector on the default config (otelcol-config.yaml);
+## once it is healthy, prints where to point an app and where the metrics are
+# The collector replaces the shell (exec), so Ctrl-C reaches it as before and
+# stops it cleanly; the banner is a background watcher of that same pid.
 run: $(BIN)
 	@if [ -z "$${OAUTH_FINGERPRINT_KEY:-}" ]; then \
 	  if [ ! -s $(KEY_FILE) ]; then \
@@ -48,6 +51,7 @@ run: $(BIN)
 	  fi; \
 	  export OAUTH_FINGERPRINT_KEY="$$(cat $(KEY_FILE))"; \
 	fi; \
+	./scripts/run-banner.sh $$$$ & \
 	exec ./$(BIN) --config otelcol-config.yaml
 
 ## test: every test target (what CI runs)

@@ -2,14 +2,27 @@ package oauthspanmetrics
 
 import (
 	"cmp"
+	"context"
 	"slices"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/pmetric"
+	"go.uber.org/zap"
 
 	"github.com/otelcol-oauth/otelcol-oauth/connector/oauthspanmetrics/internal/metadata"
 	"github.com/otelcol-oauth/otelcol-oauth/internal/contract"
 )
+
+// flushAtStart emits once when the connector starts, before the first tick:
+// the series that exist without any record (the label-less counters and the
+// gauges at 0, or the gauges restored from storage) are then on the first
+// scrape after the collector reports healthy, not a flush_interval later.
+// The exporters downstream are started before the connector, so they accept.
+func (a *aggregator) flushAtStart(ctx context.Context) {
+	if err := a.flush(ctx); err != nil {
+		a.logger.Warn("emitting OAuth metrics failed", zap.Error(err))
+	}
+}
 
 // build returns every series of every group as cumulative metrics: all series
 // are re-emitted at each flush with the same start timestamp. A series keeps

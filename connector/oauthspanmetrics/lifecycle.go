@@ -77,6 +77,7 @@ func (a *aggregator) startOnce(ctx context.Context, host component.Host) error {
 		a.start = pcommon.NewTimestampFromTime(a.now())
 		a.mu.Unlock()
 		a.started = true
+		a.flushAtStart(ctx)
 		a.stop, a.done = make(chan struct{}), make(chan struct{})
 		go a.loop(a.stop, a.done)
 	})
