@@ -50,6 +50,14 @@ var otelcolMetrics = func() map[string][]string {
 	m["otelcol_exporter_in_flight_requests"] = []string{"exporter", "data_type"}
 	m["otelcol_processor_incoming_items"] = []string{"processor", "otel_signal"}
 	m["otelcol_processor_outgoing_items"] = []string{"processor", "otel_signal"}
+	// oauth_audit's own metrics (receiver/oauthaudit/metadata.yaml), as the
+	// binary serves them: no component label, the source as an attribute.
+	for _, n := range []string{"events_received", "events_skipped", "polls", "poll_errors", "pushes_rejected"} {
+		m["otelcol_receiver_oauth_audit_"+n] = []string{"source", "reason"}
+	}
+	for _, n := range []string{"events_delivered", "pages", "auth_failures", "poll_lag"} {
+		m["otelcol_receiver_oauth_audit_"+n] = []string{"source"}
+	}
 	m["otelcol_process_uptime"] = nil
 	m["otelcol_process_memory_rss"] = nil
 	m["target_info"] = []string{"service_instance_id", "service_name", "service_version"}
