@@ -53,7 +53,7 @@ var otelcolMetrics = func() map[string][]string {
 	// oauth_audit's own metrics (receiver/oauthaudit/metadata.yaml), as the
 	// binary serves them: no component label, the source as an attribute.
 	for _, n := range []string{"events_received", "events_skipped", "polls", "poll_errors", "pushes_rejected"} {
-		m["otelcol_receiver_oauth_audit_"+n] = []string{"source", "reason"}
+		m["otelcol_receiver_oauth_audit_"+n] = []string{"source", "reason", "mode"}
 	}
 	for _, n := range []string{"events_delivered", "pages", "auth_failures", "poll_lag"} {
 		m["otelcol_receiver_oauth_audit_"+n] = []string{"source"}

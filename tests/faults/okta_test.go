@@ -124,7 +124,7 @@ service:
             exporter:
               prometheus:
                 host: localhost
-                port: 8888
+                port: OWN_PORT
   extensions: [health_check, file_storage, oauth_fingerprint]
   pipelines:
     logs:
@@ -136,7 +136,8 @@ service:
       exporters: [prometheus]
 `, stateDir, limit)
 	cfg, ports := testutil.OnFreePorts(t, cfg)
-	cfg = strings.NewReplacer("OKTA_URL", srv.URL(), "SINK_URL", sink.HTTPURL).Replace(cfg)
+	ownPort := testutil.FreePort(t)
+	cfg = strings.NewReplacer("OKTA_URL", srv.URL(), "SINK_URL", sink.HTTPURL, "OWN_PORT", fmt.Sprint(ownPort)).Replace(cfg)
 	path := testutil.WriteConfig(t, cfg)
 	health := fmt.Sprintf("http://localhost:%d/", ports["13133"])
 	env := "OKTA_API_TOKEN=" + oktaToken
@@ -247,7 +248,7 @@ service:
 	assert.Equal(t, 1.0, testutil.SumSamples(samples, contract.MetricSecurityEventsTotal, "event_type", contract.EventTokenReuse))
 
 	// The receiver's own telemetry, per source.
-	own, err := testutil.ScrapeMetrics(fmt.Sprintf("http://localhost:%d/metrics", ports["8888"]))
+	own, err := testutil.ScrapeMetrics(fmt.Sprintf("http://localhost:%d/metrics", ownPort))
 	require.NoError(t, err)
 	var names []string
 	for _, s := range own {

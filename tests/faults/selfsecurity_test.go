@@ -31,7 +31,7 @@ func TestFingerprintKeyNeverPrinted(t *testing.T) {
 	// previous key must stay as unprinted as the current one.
 	require.Contains(t, string(raw), "    key: ${env:OAUTH_FINGERPRINT_KEY}\n")
 	cfg := strings.Replace(string(raw), "    key: ${env:OAUTH_FINGERPRINT_KEY}\n",
-		"    key: ${env:OAUTH_FINGERPRINT_KEY}\n    previous_keys: [${env:OAUTH_FINGERPRINT_KEY_PREVIOUS}]\n", 1)
+		"    key: ${env:OAUTH_FINGERPRINT_KEY}\n    previous_keys:\n      - ${env:OAUTH_FINGERPRINT_KEY_PREVIOUS}\n", 1)
 	cfg = strings.Replace(cfg, "extensions:\n", "extensions:\n  zpages:\n    endpoint: localhost:55679\n", 1)
 	cfg = strings.Replace(cfg, "extensions: [health_check,", "extensions: [zpages, health_check,", 1)
 	cfg = strings.Replace(cfg, "service:\n", "service:\n  telemetry:\n    logs:\n      level: debug\n    metrics:\n      level: none\n", 1)
