@@ -36,3 +36,18 @@ func TestHydraLocationParsed(t *testing.T) {
 	want := strings.NewReplacer("CODE", fp(hydraCode), "STATE", fp(hydraState)).Replace(loc)
 	equalNoLeak(t, want, redactOne(r, "location", in), hydraCode, hydraState)
 }
+
+// TestOryTokenFormats: Hydra's ory_at_ / ory_rt_ / ory_ac_ tokens in free
+// text, whole (key and signature); near misses stay.
+func TestOryTokenFormats(t *testing.T) {
+	r := newTestRedactor(t, testConfig())
+	key, sig := "Zm9vYmFyYmF6cXV4LXF1dXgtY29ycmVjdC1ob3JzZQ", "c2lnbmF0dXJlLXBhcnQtMTIzNDU2Nzg5MGFiY2RlZg"
+	for _, p := range []string{"ory_at_", "ory_rt_", "ory_ac_"} {
+		tok := p + key + "." + sig
+		equalNoLeak(t, "refresh with "+fp(tok)+" failed", redactOne(r, "", "refresh with "+tok+" failed"), tok, key, sig)
+		equalNoLeak(t, "using "+fp(p+key)+"; ok", redactOne(r, "message", "using "+p+key+"; ok"), key)
+	}
+	for _, s := range []string{"ory_xx_" + key, "factory_at_" + key, "ory_at_short.sig"} {
+		equalNoLeak(t, "x "+s, redactOne(r, "message", "x "+s))
+	}
+}

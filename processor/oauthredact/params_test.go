@@ -151,3 +151,29 @@ func TestBenignNeighboursStayReadable(t *testing.T) {
 	want := strings.NewReplacer(sub, fp(sub), act, fp(act)).Replace(form)
 	equalNoLeak(t, want, redactOne(r, "http.request.body", form), sub, act)
 }
+
+// TestURLUserinfo: the password of a URL's userinfo is the secret (percent-
+// decoded); the user stays readable unless it alone looks like a token.
+func TestURLUserinfo(t *testing.T) {
+	r := newTestRedactor(t, testConfig())
+	tok := "a1B2c3D4e5F6g7H8i9J0"
+	cases := []struct{ key, in, want string }{
+		{"url.full", "https://client:" + sParam + "@as.example/token", "https://client:" + fp(sParam) + "@as.example/token"},
+		{"url.full", "https://client:" + "p%40ss%2Fw0rd" + "@as.example:8443/token?x=1", "https://client:" + fp("p@ss/w0rd") + "@as.example:8443/token?x=1"},
+		{"", "POST https://client:" + sParam + "@as.example/token failed: 401", "POST https://client:" + fp(sParam) + "@as.example/token failed: 401"},
+		{"", `{"url":"postgres://app:` + sParam + `@db:5432/x"}`, `{"url":"postgres://app:` + fp(sParam) + `@db:5432/x"}`},
+		{"", "clone https://" + tok + "@git.example/repo.git", "clone https://" + fp(tok) + "@git.example/repo.git"},
+		{"url.full", "https://client:@as.example/", "https://client:@as.example/"},
+		{"url.full", "https://alice@as.example/", "https://alice@as.example/"},
+		{"url.full", "https://as.example/u/alice@example.com", "https://as.example/u/alice@example.com"},
+		{"url.full", "https://as.example?next=a@b", "https://as.example?next=a@b"},
+		{"", "mail alice@example.com at 10:30", "mail alice@example.com at 10:30"},
+		{"", "https://client:" + fp(sParam) + "@as.example/", "https://client:" + fp(sParam) + "@as.example/"},
+		{"", "https://" + fp(tok) + "@git.example/", "https://" + fp(tok) + "@git.example/"},
+	}
+	for _, c := range cases {
+		got := redactOne(r, c.key, c.in)
+		equalNoLeak(t, c.want, got, sParam, tok, "p%40ss")
+		equalNoLeak(t, got, redactOne(r, c.key, got), sParam, tok) // idempotent
+	}
+}
