@@ -18,15 +18,7 @@ var (
 func OnFreePortsDeploy(t testing.TB, cfg string) (string, map[string]int) {
 	t.Helper()
 	cfg, ports := OnFreePorts(t, cfg)
-	cfg = envHostPortRe.ReplaceAllStringFunc(cfg, func(m string) string {
-		sub := envHostPortRe.FindStringSubmatch(m)
-		p, ok := ports[sub[2]]
-		if !ok {
-			p = FreePort(t)
-			ports[sub[2]] = p
-		}
-		return fmt.Sprintf("%s:%d", sub[1], p)
-	})
+	cfg = movePorts(t, envHostPortRe, cfg, ports)
 	if ownMetricsRe.MatchString(cfg) {
 		p := FreePort(t)
 		ports["8888"] = p
