@@ -143,6 +143,10 @@ func TestBenignNeighboursStayReadable(t *testing.T) {
 			equalNoLeak(t, v, redactOne(r, key, v))
 		}
 	}
+	// contract attributes that merely start like a secret key
+	for _, k := range []string{contract.AttrTokenExpiresIn, "oauth.code_challenge", "oauth.request_uri", "password_policy", "token_endpoint"} {
+		equalNoLeak(t, "3600", redactOne(r, k, "3600"))
+	}
 	// a whole token-exchange request: only the two tokens change
 	sub, act := sParam, sTok
 	form := "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Atoken-exchange&subject_token=" + sub +
