@@ -172,6 +172,7 @@ func TestURLUserinfo(t *testing.T) {
 		{"url.full", "https://as.example/u/alice@example.com", "https://as.example/u/alice@example.com"},
 		{"url.full", "https://as.example?next=a@b", "https://as.example?next=a@b"},
 		{"", "mail alice@example.com at 10:30", "mail alice@example.com at 10:30"},
+		{"", `{"token_endpoint":"https:\/\/client:` + sParam + `@as.example\/token"}`, `{"token_endpoint":"https:\/\/client:` + fp(sParam) + `@as.example\/token"}`},
 		{"", "https://client:" + fp(sParam) + "@as.example/", "https://client:" + fp(sParam) + "@as.example/"},
 		{"", "https://" + fp(tok) + "@git.example/", "https://" + fp(tok) + "@git.example/"},
 	}

@@ -17,15 +17,23 @@ const minUserToken = 16
 // 2): in scheme://user:password@host the password, percent-decoded, is the
 // secret and the user stays readable; a user part alone is secret only when
 // it looks like a token (at least minUserToken token bytes, letters and
-// digits mixed). i is the first ':' of s.
+// digits mixed). i is the first ':' of s. A URL in JSON text whose
+// slashes are escaped (https:\/\/client:secret@host) is read the same way.
 func Userinfo(out *finding.List, s string, i int) {
-	for i >= 0 && i+3 <= len(s) {
-		k := strings.Index(s[i:], "://")
+	userinfoAfter(out, s, i, "://")
+	if strings.Contains(s[i:], `:\/\/`) {
+		userinfoAfter(out, s, i, `:\/\/`)
+	}
+}
+
+// userinfoAfter reads the authority after every sep (the end of a scheme).
+func userinfoAfter(out *finding.List, s string, i int, sep string) {
+	for i >= 0 && i+len(sep) <= len(s) {
+		k := strings.Index(s[i:], sep)
 		if k < 0 {
 			return
 		}
-		start := i + k + 3
-		i = userinfoAt(out, s, start)
+		i = userinfoAt(out, s, i+k+len(sep))
 	}
 }
 
