@@ -38,7 +38,10 @@ type paramSecrets struct {
 
 func (p *paramSecrets) next() string {
 	p.n++
-	s := fmt.Sprintf("Rp%03dq7Wv3Xt5Yr1Us8Tp2Vq", p.n)
+	return p.keep(fmt.Sprintf("Rp%03dq7Wv3Xt5Yr1Us8Tp2Vq", p.n))
+}
+
+func (p *paramSecrets) keep(s string) string {
 	p.all = append(p.all, s)
 	return s
 }
@@ -62,8 +65,9 @@ func (p *paramSecrets) fill(m pcommon.Map) []string {
 		m.PutStr(k, p.next())
 	}
 	m.PutStr("url.userinfo", "https://client:"+p.next()+"@as.example/token")
-	text = append(text, "refresh with ory_rt_"+p.next()+"."+p.next()+" failed")
-	return text
+	p.n++
+	ory := p.keep(fmt.Sprintf("ory_rt_%03dLk9Qz7Wv3Xt5Yr1Us8Tp2Vq.c2lnbmF0dXJlLUxrOVF6N1d2M1h0", p.n))
+	return append(text, "refresh with "+ory+" failed")
 }
 
 func redactParamsConfig(otlp, health int, out string) string {
@@ -148,7 +152,9 @@ func TestRedactEveryParamAllSignals(t *testing.T) {
 	dp.SetName("oauth.requests")
 	point := dp.SetEmptySum().DataPoints().AppendEmpty()
 	point.SetIntValue(1)
-	p.fill(point.Attributes())
+	for i, line := range p.fill(point.Attributes()) {
+		point.Attributes().PutStr(fmt.Sprintf("message.%d", i), line)
+	}
 
 	body, err := ptraceotlp.NewExportRequestFromTraces(td).MarshalProto()
 	require.NoError(t, err)
