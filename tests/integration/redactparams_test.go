@@ -4,7 +4,6 @@ package integration
 
 import (
 	"bytes"
-	"crypto/tls"
 	"fmt"
 	"io"
 	"net/http"
@@ -207,27 +206,8 @@ func TestRedactEveryParamAllSignals(t *testing.T) {
 // record reaches the forward destination with code and state fingerprinted
 // and the rest of the Location readable.
 func TestAgentHydraRequestLog(t *testing.T) {
-	root := testutil.RepoRoot(t)
-	raw, err := os.ReadFile(filepath.Join(root, "deploy", "agent.yaml"))
-	require.NoError(t, err)
-	cfg, ports := testutil.OnFreePortsDeploy(t, string(raw))
-	require.Contains(t, cfg, "file_log/app")
-
-	ca, cert, key := testutil.TestCerts(t)
-	pair, err := tls.LoadX509KeyPair(cert, key)
-	require.NoError(t, err)
-	sink := testutil.StartOTLPSink(t, &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12})
-
-	logDir := t.TempDir()
-	logFile := filepath.Join(logDir, "hydra.log")
-	require.NoError(t, os.WriteFile(logFile, nil, 0o600))
-	col := testutil.Start(t, testutil.WriteConfig(t, cfg),
-		"OTELCOL_OAUTH_HOST=127.0.0.1",
-		"OTELCOL_OAUTH_FORWARD_ENDPOINT="+sink.GRPCAddr,
-		"OTELCOL_OAUTH_TLS_CA="+ca, "OTELCOL_OAUTH_TLS_CERT="+cert, "OTELCOL_OAUTH_TLS_KEY="+key,
-		"OTELCOL_OAUTH_APP_LOGS="+filepath.Join(logDir, "*.log"),
-		"OTELCOL_OAUTH_STORAGE_DIR="+t.TempDir())
-	col.WaitHealthy(fmt.Sprintf("http://127.0.0.1:%d/", ports["13133"]), 60*time.Second)
+	agent := testutil.StartFileLogAgent(t, "hydra.log")
+	col, sink, logFile := agent.Collector, agent.Sink, filepath.Join(agent.LogDir, "hydra.log")
 
 	code := "ory_ac_" + "Zm9vYmFyYmF6cXV4LXF1dXgtY29ycmVjdA.c2lnbmF0dXJlLXBhcnQtMTIzNDU2Nzg"
 	state := "St4" + "teValue9xKq2Lm8Np"
