@@ -164,8 +164,16 @@ var localPortRe = regexp.MustCompile(`(localhost|127\.0\.0\.1):(\d{2,5})\b`)
 func OnFreePorts(t testing.TB, yaml string) (string, map[string]int) {
 	t.Helper()
 	ports := map[string]int{}
-	out := localPortRe.ReplaceAllStringFunc(yaml, func(m string) string {
-		sub := localPortRe.FindStringSubmatch(m)
+	return movePorts(t, localPortRe, yaml, ports), ports
+}
+
+// movePorts rewrites every HOST:PORT match of re (HOST the first group,
+// PORT the second) to a free port, the same one for the same old port;
+// ports maps old to new and is extended.
+func movePorts(t testing.TB, re *regexp.Regexp, yaml string, ports map[string]int) string {
+	t.Helper()
+	return re.ReplaceAllStringFunc(yaml, func(m string) string {
+		sub := re.FindStringSubmatch(m)
 		p, ok := ports[sub[2]]
 		if !ok {
 			p = FreePort(t)
@@ -173,7 +181,6 @@ func OnFreePorts(t testing.TB, yaml string) (string, map[string]int) {
 		}
 		return fmt.Sprintf("%s:%d", sub[1], p)
 	})
-	return out, ports
 }
 
 // DefaultConfig returns the shipped otelcol-config.yaml on free ports, with

@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"github.com/otelcol-oauth/otelcol-oauth/internal/contract"
 )
 
 // FuzzScan drives the string scanner with arbitrary bytes under every key
@@ -28,6 +30,13 @@ func FuzzScan(f *testing.F) {
 		// the credential also occurs inside the scheme word: the echo pass
 		// must not cut that word, or a second pass reads the header anew
 		"aaaaaaaaa000000000000000000000000000000 aaaaaaa00", "_aaaaaaaa aaaaaaaa",
+		// contract v2: URL userinfo, Ory tokens, Hydra's \u0026-separated Location
+		"https://client:s3cr3t-value@as.example/token", "https://a1B2c3D4e5F6g7H8i9J0@git.example/", "x://:@", "https://u:p%zz@h/", "a://b@c://d:e@f",
+		"ory_at_Zm9vYmFyYmF6cXV4LXF1dXg.c2lnbmF0dXJl", "ory_rt_Zm9vYmFyYmF6cXV4", "ory_ac_x.y",
+		`{"location":"http://127.0.0.1:5555/cb?code=ory_ac_Zm9vYmFyYmF6cXV4LXF1dXg.c2ln\u0026scope=openid\u0026state=St4teValue9xKq2L"}`,
+	}
+	for _, n := range contract.SecretParams {
+		seeds = append(seeds, n+"=Xy7kP2mQ9vL4nR8sT1wZ&client_id=web", `{"`+n+`":"Xy7kP2mQ9vL4nR8s"}`)
 	}
 	for _, s := range seeds {
 		for kind := range uint8(6) {

@@ -44,6 +44,7 @@ func leakCarriers() []carrier {
 	s := leakSecret
 	jwt := "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJMazlRejdXdjMifQ.c2lnbmF0dXJlLUxrOVF6N1d2M1h0"
 	gh := "ghp_" + "Lk9Qz7Wv3Xt5Yr1Us8Tp2VqLk9Qz7Wv3Xt5"
+	ory := "ory_rt_" + "Lk9Qz7Wv3Xt5Yr1Us8Tp2VqLk9Qz7Wv3Xt5.c2lnbmF0dXJlLUxrOVF6N1d2M1h0"
 	return []carrier{
 		{name: "secret key", key: "oauth.refresh_token", value: strValue(s), secret: s},
 		{name: "URL query", key: "url.full", value: strValue("https://app.example/cb?code=" + s + "&iss=x"), text: "GET https://app.example/cb?code=" + s + "&iss=x", secret: s},
@@ -61,6 +62,12 @@ func leakCarriers() []carrier {
 		{name: "logfmt cookie", key: "message", value: strValue(`level=INFO cookie="theme=dark; sid=` + s + `"`), text: `level=INFO cookie="theme=dark; sid=` + s + `"`, secret: s},
 		{name: "JWT", key: "message", value: strValue("token " + jwt + " expired"), text: "token " + jwt + " expired", secret: jwt},
 		{name: "GitHub token", key: "message", value: strValue("using " + gh), text: "using " + gh, secret: gh},
+		{name: "token exchange", key: "http.request.body", value: strValue("grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Atoken-exchange&subject_token=" + s + "&subject_token_type=urn%3Aietf%3Aparams%3Aoauth%3Atoken-type%3Ajwt"), text: "POST /token grant_type=token-exchange&subject_token=" + s, secret: s},
+		{name: "introspection token", key: "http.request.body", value: strValue("token=" + s + "&token_type_hint=refresh_token"), text: "POST /introspect token=" + s + "&token_type_hint=refresh_token", secret: s},
+		{name: "token identifier", key: "OAuth2RefreshTokenSignature", value: strValue(s), secret: s},
+		{name: "URL userinfo", key: "url.full", value: strValue("https://client:" + s + "@as.example/token"), text: "POST https://client:" + s + "@as.example/token", secret: s},
+		{name: "Hydra Location", key: "message", value: strValue(`{"location":"http://app/cb?code=` + s + `\u0026scope=openid"}`), text: `{"location":"http://app/cb?code=` + s + `\u0026scope=openid"}`, secret: s},
+		{name: "Ory token", key: "message", value: strValue("refresh with " + ory + " failed"), text: "refresh with " + ory + " failed", secret: ory},
 		{name: "echo", key: "message", value: strValue("refresh failed for " + s), text: "refresh failed for " + s, secret: s, echo: true},
 	}
 }

@@ -14,6 +14,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/otelcol-oauth/otelcol-oauth/internal/contract"
 )
 
 // planter puts random secrets into random carriers and remembers how often
@@ -51,10 +53,20 @@ func (p *planter) plant(s string) string {
 	return s
 }
 
-var secretKeysForTest = []string{
-	"access_token", "oauth.refresh_token", "ID_TOKEN", "code_verifier", "oauth.client_secret",
-	"client_assertion", "oauth.code", "oauth.state", "oauth.dpop.jti",
-}
+// secretKeysForTest are the contract's secret keys (every v2 parameter,
+// bare where it may be, under "oauth." and in upper case, and the token
+// identifiers): a key added to the contract is planted by itself.
+var secretKeysForTest = func() []string {
+	var out []string
+	for _, k := range contract.SecretKeysAnywhere {
+		out = append(out, k, "oauth."+k, strings.ToUpper(k))
+	}
+	out = append(out, contract.SecretKeysPrefixedOnly...)
+	return append(out, contract.TokenIdentifierKeys...)
+}()
+
+// pick returns a random element of list.
+func (p *planter) pick(list []string) string { return list[p.rng.IntN(len(list))] }
 
 // attr returns a key and value carrying one secret.
 func (p *planter) attr() (string, string) {
@@ -62,15 +74,18 @@ func (p *planter) attr() (string, string) {
 	switch p.rng.IntN(6) {
 	case 0:
 		p.keyed = append(p.keyed, s)
-		return secretKeysForTest[p.rng.IntN(len(secretKeysForTest))], p.plant(s)
+		return p.pick(secretKeysForTest), p.plant(s)
 	case 1:
-		return "url.full", "https://app.example/cb?iss=x&code=" + url.QueryEscape(p.plant(s)) + "&page=2"
+		return "url.full", "https://app.example/cb?iss=x&" + p.pick(contract.SecretParams) + "=" + url.QueryEscape(p.plant(s)) + "&page=2"
 	case 2:
 		return "http.request.header.authorization", "Bearer " + p.plant(s)
 	case 3:
 		return "http.request.header.cookie", "theme=dark; sid=" + p.plant(s)
 	case 4:
-		return "http.request.body", `{"grant_type":"refresh_token","refresh_token":"` + p.plant(s) + `"}`
+		if p.rng.IntN(2) == 0 {
+			return "http.request.body", "grant_type=x&" + p.pick(contract.SecretParams) + "=" + url.QueryEscape(p.plant(s)) + "&subject_token_type=urn%3Aietf%3Aparams%3Aoauth%3Atoken-type%3Ajwt"
+		}
+		return "http.request.body", `{"grant_type":"refresh_token","` + p.pick(contract.SecretParams) + `":"` + p.plant(s) + `"}`
 	default:
 		return "message", p.text()
 	}
@@ -80,7 +95,13 @@ func (p *planter) attr() (string, string) {
 func (p *planter) text() string {
 	switch p.rng.IntN(6) {
 	case 0:
-		return "redirect to /cb#access_token=" + p.plant(p.secret()) + "&token_type=bearer"
+		switch p.rng.IntN(3) {
+		case 0:
+			return "redirect to /cb#" + p.pick(contract.SecretParams) + "=" + p.plant(p.secret()) + "&token_type=bearer"
+		case 1:
+			return "POST https://client:" + url.QueryEscape(p.plant(p.secret())) + "@as.example/token"
+		}
+		return "refresh with " + p.plant(p.pick([]string{"ory_at_", "ory_rt_", "ory_ac_"})+randToken(p.rng, 43)+"."+randToken(p.rng, 43)) + " failed"
 	case 1:
 		return "upstream said Authorization: Bearer " + p.plant(p.secret())
 	case 2:

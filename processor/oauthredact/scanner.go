@@ -70,6 +70,7 @@ func (sc *scanner) scanText(s string) {
 	}
 	if i := strings.IndexByte(s, ':'); i >= 0 {
 		headers.Lines(names, out, s, i)
+		params.Userinfo(out, s, i)
 		if strings.IndexByte(s, '"') >= 0 {
 			jsontext.Scan(names, out, s, i, '"')
 		}

@@ -3,7 +3,6 @@
 package faults
 
 import (
-	"crypto/tls"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -25,29 +24,8 @@ import (
 // destination or any log line of the agent.
 func TestBadInputFileLogAgent(t *testing.T) {
 	s := newSecrets(t)
-	root := testutil.RepoRoot(t)
-	raw, err := os.ReadFile(filepath.Join(root, "deploy", "agent.yaml"))
-	require.NoError(t, err)
-	cfg, ports := onFreePorts(t, string(raw))
-	require.Contains(t, cfg, "file_log/app", "the agent config no longer tails files: drop this test")
-
-	ca, cert, key := testutil.TestCerts(t)
-	pair, err := tls.LoadX509KeyPair(cert, key)
-	require.NoError(t, err)
-	sink := testutil.StartOTLPSink(t, &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12})
-
-	logDir := t.TempDir()
-	// The file exists, empty, before the agent starts: with the shipped
-	// start_at: end the agent reads what is appended from then on.
-	logFile := filepath.Join(logDir, "app.log")
-	require.NoError(t, os.WriteFile(logFile, nil, 0o600))
-	col := testutil.Start(t, testutil.WriteConfig(t, cfg),
-		"OTELCOL_OAUTH_HOST=127.0.0.1",
-		"OTELCOL_OAUTH_FORWARD_ENDPOINT="+sink.GRPCAddr,
-		"OTELCOL_OAUTH_TLS_CA="+ca, "OTELCOL_OAUTH_TLS_CERT="+cert, "OTELCOL_OAUTH_TLS_KEY="+key,
-		"OTELCOL_OAUTH_APP_LOGS="+filepath.Join(logDir, "*.log"),
-		"OTELCOL_OAUTH_STORAGE_DIR="+t.TempDir())
-	col.WaitHealthy(fmt.Sprintf("http://127.0.0.1:%d/", ports["13133"]), 60*time.Second)
+	agent := testutil.StartFileLogAgent(t, "app.log")
+	col, sink, logFile := agent.Collector, agent.Sink, filepath.Join(agent.LogDir, "app.log")
 
 	nowMs := time.Now().UnixMilli()
 	nowRFC := time.Now().UTC().Format(time.RFC3339Nano)

@@ -3,8 +3,6 @@
 package faults
 
 import (
-	"fmt"
-	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -16,31 +14,11 @@ import (
 	"github.com/otelcol-oauth/otelcol-oauth/testbed/oauthgen"
 )
 
-var envHostPortRe = regexp.MustCompile(`(\$\{env:OTELCOL_OAUTH_HOST:-[0-9.]+\}):(\d{2,5})\b`)
-
 // onFreePorts moves every listener of a shipped deploy/ config to a free
-// port: the literal localhost:PORT ones (testutil.OnFreePorts), the
-// ${env:OTELCOL_OAUTH_HOST:-127.0.0.1}:PORT ones, and the own-metrics
-// `port: 8888`. The map goes from the shipped port to the new one.
+// port (testutil.OnFreePortsDeploy).
 func onFreePorts(t *testing.T, cfg string) (string, map[string]int) {
 	t.Helper()
-	cfg, ports := testutil.OnFreePorts(t, cfg)
-	cfg = envHostPortRe.ReplaceAllStringFunc(cfg, func(m string) string {
-		sub := envHostPortRe.FindStringSubmatch(m)
-		p, ok := ports[sub[2]]
-		if !ok {
-			p = testutil.FreePort(t)
-			ports[sub[2]] = p
-		}
-		return fmt.Sprintf("%s:%d", sub[1], p)
-	})
-	re := regexp.MustCompile(`port: 8888\b`)
-	if re.MatchString(cfg) {
-		p := testutil.FreePort(t)
-		ports["8888"] = p
-		cfg = re.ReplaceAllString(cfg, fmt.Sprintf("port: %d", p))
-	}
-	return cfg, ports
+	return testutil.OnFreePortsDeploy(t, cfg)
 }
 
 // scrape sums the samples of the metric named exactly metric whose labels

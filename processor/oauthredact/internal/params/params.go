@@ -1,6 +1,7 @@
 // Package params finds the values of secret parameters in URL queries and
 // fragments, form-encoded bodies and logfmt, also inside a URL that is
-// itself percent-encoded, and header-named logfmt pairs.
+// itself percent-encoded, header-named logfmt pairs, and the credentials in
+// a URL's userinfo.
 package params
 
 import (

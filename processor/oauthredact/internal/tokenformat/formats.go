@@ -1,5 +1,5 @@
 // Package tokenformat finds well-known provider tokens (JWT, GitHub,
-// GitLab, Google, Slack, AWS) and the user's value_patterns in free text.
+// GitLab, Google, Slack, AWS, Ory Hydra) and the user's value_patterns in free text.
 // The built-in formats are matched by hand; each sits beside its regexp.
 package tokenformat
 
@@ -32,6 +32,7 @@ var builtins = [...]Format{
 	{"Slack token (xoxb-, xoxp-, xoxa-, xoxr-, xoxs-, xoxe-, xoxo-)", `xox[abposre]-[A-Za-z0-9-]{10,}`, matchSlack},
 	{"AWS access key id", `AKIA[0-9A-Z]{16}`, func(s string) int { return awsKey(s, "AKIA") }},
 	{"AWS temporary access key id", `ASIA[0-9A-Z]{16}`, func(s string) int { return awsKey(s, "ASIA") }},
+	{"Ory Hydra token (ory_at_ access, ory_rt_ refresh, ory_ac_ authorization code: key.signature)", `ory_(?:at|rt|ac)_[A-Za-z0-9_-]{16,}(?:\.[A-Za-z0-9_-]+)?`, matchOry},
 }
 
 // Builtin returns the built-in formats, a copy: the list itself cannot be

@@ -148,3 +148,27 @@ func awsKey(s, prefix string) int {
 	}
 	return len(prefix) + 16
 }
+
+// matchOry: Hydra's HMAC tokens, ory_ + at/rt/ac + _, the key (at least 16
+// base64url bytes), then '.' and the signature when there is one (the
+// regexp's optional group is greedy: taken when it matches).
+func matchOry(s string) int {
+	if len(s) < 7 || s[:4] != "ory_" || s[6] != '_' {
+		return -1
+	}
+	switch s[4:6] {
+	case "at", "rt", "ac":
+	default:
+		return -1
+	}
+	p := atLeast(s, 7, b64url, 16)
+	if p < 0 {
+		return -1
+	}
+	if at(s, p, '.') {
+		if e := run(s, p+1, b64url); e > p+1 {
+			return e
+		}
+	}
+	return p
+}

@@ -54,6 +54,9 @@ var matcherSeeds = []string{
 	"1//0" + strings.Repeat("b", 20), "1//" + strings.Repeat("b", 21), "1//0" + strings.Repeat("-_", 15),
 	"xoxb-" + strings.Repeat("1", 10), "xoxb-" + strings.Repeat("1", 9), "xoxz-" + strings.Repeat("1", 10),
 	"xoxe-12345-67890_abc", "xoxe",
+	"ory_at_" + strings.Repeat("k", 16), "ory_at_" + strings.Repeat("k", 15), "ory_rt_" + strings.Repeat("k-_", 14) + "." + strings.Repeat("s", 43),
+	"ory_ac_" + strings.Repeat("k", 20) + ".", "ory_ac_" + strings.Repeat("k", 20) + ".s", "ory_xx_" + strings.Repeat("k", 20), "ory_at" + strings.Repeat("k", 20),
+	"ory_at_" + strings.Repeat("k", 20) + "..s", "ory__at_" + strings.Repeat("k", 20),
 	"AKIAIOSFODNN7EXAMPLE", "AKIAIOSFODNN7EXAMPLEXYZ", "AKIAIOSFODNN7EXAMPL", "AKIAIOSFODNN7EXAMPLe", "ASIAY34FZKBOKMUTVV7A", "ASIA0000000000000000",
 }
 
@@ -65,9 +68,9 @@ func TestMatchersAgreeWithRegexp(t *testing.T) {
 		checkMatchers(t, res, s+".x")
 	}
 	// random strings over the bytes the formats care about
-	const alphabet = "eyJghpousrx_-.1/0AKISlatbdz29AZ"
+	const alphabet = "eyJghpousrx_-.1/0AKISlatbdz29AZc"
 	rng := rand.New(rand.NewPCG(1, 2))
-	prefixes := []string{"eyJ", "gh", "github_pat_", "github_pat_" + strings.Repeat("A_9", 8), "gl", "ya29.", "1//0", "xox", "AKIA", "ASIA", ""}
+	prefixes := []string{"eyJ", "gh", "github_pat_", "github_pat_" + strings.Repeat("A_9", 8), "gl", "ya29.", "1//0", "xox", "AKIA", "ASIA", "ory_", "ory_at_", "ory_rt_" + strings.Repeat("k", 16), "ory_ac_", ""}
 	for range 200_000 {
 		var b strings.Builder
 		b.WriteString(prefixes[rng.IntN(len(prefixes))])

@@ -26,12 +26,17 @@ func (t *Set) Scan(out *finding.List, s string) {
 		if t.pairs[pair>>6]&(1<<(pair&63)) == 0 {
 			continue
 		}
+		// every paired pattern starts at a word boundary: a pair inside a
+		// word ("or" of "authorize") is no start
+		if i > 0 && ascii.IsTokenByte(s[i-1]) {
+			continue
+		}
 		for pi := range t.patterns {
 			p := &t.patterns[pi]
 			if !p.boundary || len(p.prefix) < 2 || !strings.HasPrefix(s[i:], p.prefix) {
 				continue
 			}
-			if i > 0 && ascii.IsTokenByte(s[i-1]) || insideFingerprint(s, i) {
+			if insideFingerprint(s, i) {
 				continue
 			}
 			end := matchAt(out, s, i, p)
