@@ -72,6 +72,10 @@ func (p *paramSecrets) fill(m pcommon.Map) []string {
 func redactParamsConfig(otlp, health int, out string) string {
 	return fmt.Sprintf(`
 extensions:
+  # The one fingerprint key of this collector (contract section 3);
+  # oauth_redact and oauth_security read it from here.
+  oauth_fingerprint:
+    key: ${env:OAUTH_FINGERPRINT_KEY}
   health_check:
     endpoint: localhost:%d
 receivers:
@@ -81,7 +85,7 @@ receivers:
         endpoint: localhost:%d
 processors:
   oauth_redact:
-    fingerprint_key: ${env:OAUTH_FINGERPRINT_KEY}
+    fingerprint: oauth_fingerprint
 exporters:
   file/traces:
     path: %[3]s/traces.jsonl
@@ -96,7 +100,7 @@ service:
   telemetry:
     metrics:
       level: none
-  extensions: [health_check]
+  extensions: [health_check, oauth_fingerprint]
   pipelines:
     traces:
       receivers: [otlp]
