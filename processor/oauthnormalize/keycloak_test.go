@@ -279,3 +279,22 @@ func findEventSpan(spans ptrace.SpanSlice, root ptrace.Span) ptrace.Span {
 	}
 	return root
 }
+
+// TestKeycloakSwitch: on by default with provider keycloak; switched off,
+// the story passes through without a contract attribute.
+func TestKeycloakSwitch(t *testing.T) {
+	def := createDefaultConfig().(*Config).Vocabularies.Keycloak
+	assert.True(t, def.Enabled)
+	assert.Equal(t, "keycloak", def.Provider)
+
+	s := loadStory(t)
+	n, _ := newTestNormalizer(t, func(c *Config) { c.Vocabularies.Keycloak.Enabled = false })
+	td, spans := newKeycloakBatch(s)
+	for i := range s.Requests {
+		s.Requests[i].build(i, spans, spans)
+	}
+	n.traces(t, td)
+	for i := 0; i < spans.Len(); i++ {
+		assert.Empty(t, contractAttrs(spans.At(i).Attributes()), spans.At(i).Name())
+	}
+}

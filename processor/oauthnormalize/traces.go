@@ -41,18 +41,10 @@ func (n *normalizer) mapServiceSpans(td ptrace.Traces, c *counts) {
 		if !ok {
 			return
 		}
-		if idx == nil {
-			idx = authplanespans.NewIndex(td)
-		}
-		root, found := idx.Root(s)
+		root, found := n.requestRoot(&idx, td, s, vocab.AuthPlaneSpans, c)
 		if !found {
-			c.add(vocab.AuthPlaneSpans, vocab.NotMappable(vocab.RootNotInBatch))
 			return
 		}
-		// Either way the root is the request's record: a log line of the
-		// service span is not another one.
-		n.counted.Add(claims.KeyOf(s.TraceID(), s.SpanID()))
-		n.counted.Add(claims.KeyOf(root.Span.TraceID(), root.Span.SpanID()))
 		attrs := root.Span.Attributes()
 		if contract.Operation(attrs, root.Res) != "" {
 			// The app's own operation, or another service span of the

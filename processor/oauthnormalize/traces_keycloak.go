@@ -35,18 +35,11 @@ func (n *normalizer) mapKeycloakSpans(td ptrace.Traces, c *counts) claimedRoots 
 		if !ok {
 			return
 		}
-		if idx == nil {
-			idx = authplanespans.NewIndex(td)
-		}
-		root, found := idx.Root(s)
+		root, found := n.requestRoot(&idx, td, s, vocab.Keycloak, c)
 		if !found {
-			c.add(vocab.Keycloak, vocab.NotMappable(vocab.RootNotInBatch))
 			return
 		}
-		rootKey := claims.KeyOf(root.Span.TraceID(), root.Span.SpanID())
-		claimed[rootKey] = struct{}{}
-		n.counted.Add(claims.KeyOf(s.TraceID(), s.SpanID()))
-		n.counted.Add(rootKey)
+		claimed[claims.KeyOf(root.Span.TraceID(), root.Span.SpanID())] = struct{}{}
 		r, v := keycloak.Map(ev, provider)
 		c.add(vocab.Keycloak, v)
 		if v.Reason == vocab.Mapped && r.Record {
@@ -59,4 +52,22 @@ func (n *normalizer) mapKeycloakSpans(td ptrace.Traces, c *counts) claimedRoots 
 		}
 	})
 	return claimed
+}
+
+// requestRoot finds the root SERVER span of s's request in the batch (idx
+// is built at the first call); a miss counts root_not_in_batch for
+// vocabulary. Found, both spans are the request's record: a log line of
+// either is not another one.
+func (n *normalizer) requestRoot(idx *authplanespans.Index, td ptrace.Traces, s ptrace.Span, vocabulary int, c *counts) (authplanespans.Spanned, bool) {
+	if *idx == nil {
+		*idx = authplanespans.NewIndex(td)
+	}
+	root, found := idx.Root(s)
+	if !found {
+		c.add(vocabulary, vocab.NotMappable(vocab.RootNotInBatch))
+		return root, false
+	}
+	n.counted.Add(claims.KeyOf(s.TraceID(), s.SpanID()))
+	n.counted.Add(claims.KeyOf(root.Span.TraceID(), root.Span.SpanID()))
+	return root, true
 }
