@@ -31,6 +31,9 @@ type Vocabularies struct {
 	AuthPlaneSlog AuthPlane `mapstructure:"authplane_slog"`
 	// GenericHTTP: HTTP server spans of any authorization server.
 	GenericHTTP GenericHTTP `mapstructure:"generic_http"`
+	// Keycloak: Keycloak's span events, mapped onto the request's root
+	// SERVER span.
+	Keycloak KeycloakSpans `mapstructure:"keycloak"`
 
 	_ struct{}
 }

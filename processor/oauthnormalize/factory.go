@@ -34,6 +34,7 @@ func createDefaultConfig() component.Config {
 		AuthPlaneAudit: on,
 		AuthPlaneSpans: AuthPlane{Enabled: true, Provider: contract.ProviderAuthPlane},
 		AuthPlaneSlog:  AuthPlane{Enabled: true, Provider: contract.ProviderAuthPlane},
+		Keycloak:       KeycloakSpans{Enabled: true, Provider: contract.ProviderKeycloak},
 		GenericHTTP: GenericHTTP{
 			Enabled:              true,
 			Endpoints:            generichttp.DefaultEndpoints(),

@@ -16,6 +16,8 @@ var fuzzKeys = []string{
 	"msg", "grant_type", "sub", "trace_id", "span_id", "oauth.operation", "oauth.finding.source",
 	"http.route", "url.path", "http.target", "url.query", "http.request.method", "http.method",
 	"http.response.status_code", "http.status_code", "service.name",
+	"kc.eventId", "kc.clientId", "kc.userId", "kc.eventError", "kc.details.reason", "kc.details.code_id",
+	"kc.details.grant_type", "kc.details.refresh_token_id",
 }
 
 // fuzzValues are the values the vocabularies know, mixed with anything.
@@ -24,6 +26,9 @@ var fuzzValues = []string{
 	"family.revoked", "token.issued", "token issued", "refresh_token", "POST", "GET",
 	"/token", "/oauth2/token", "/.well-known/openid-configuration", "/.well-known/oauth-authorization-server/x",
 	"/.well-known/", "/", "", "?", "401", "0000000000000000000000000000000a", "00000000000000ab",
+	"LOGIN", "LOGIN_ERROR", "CODE_TO_TOKEN_ERROR", "REFRESH_TOKEN_ERROR", "LOGOUT", "invalid_code",
+	"pkce_verification_failed", "client_not_found", "Maximum allowed refresh token reuse exceeded",
+	"/realms/{realm}/protocol/{protocol}/auth",
 }
 
 // fill puts attributes chosen by data: key, type and value from each
@@ -61,6 +66,8 @@ func FuzzNormalize(f *testing.F) {
 	f.Add([]byte{8, 0, 4, 10, 1, 0}, "reuse_detection", uint8(2))
 	f.Add([]byte{12, 0, 6, 13, 0, 7, 15, 0, 19}, "token issued", uint8(3))
 	f.Add([]byte{20, 0, 11, 24, 0, 8, 27, 0, 11}, "SERVER", uint8(4))
+	f.Add([]byte{28, 0, 0, 31, 0, 27, 32, 0, 28, 33, 0, 0}, "u1", uint8(21<<3|2))
+	f.Add([]byte{28, 0, 0, 33, 0, 29, 35, 0, 1}, "rt1", uint8(23<<3|4))
 	f.Fuzz(func(t *testing.T, data []byte, s string, shape uint8) {
 		n, _ := newTestNormalizer(t, func(c *Config) { c.Vocabularies.GenericHTTP.AuthorizationServers = []string{s + "x"} })
 
@@ -77,6 +84,14 @@ func FuzzNormalize(f *testing.F) {
 			svc.SetName("TokenService." + s)
 		}
 		fill(svc.Attributes(), data[len(data)/3:], s)
+		// A Keycloak span event on the service span (26.3) or the root.
+		carrier := svc
+		if shape&4 != 0 {
+			carrier = root
+		}
+		ev := carrier.Events().AppendEmpty()
+		ev.SetName(fuzzValues[int(shape>>3)%len(fuzzValues)])
+		fill(ev.Attributes(), data[len(data)/4:], s)
 		before := root.Attributes().AsRaw()
 		n.traces(t, b.td)
 		if got := b.spans.Len(); got != 2 {

@@ -18,11 +18,15 @@ import (
 // the most specific vocabulary wins (contract section 6).
 func (n *normalizer) processTraces(ctx context.Context, td ptrace.Traces) (ptrace.Traces, error) {
 	var c counts
+	var claimed claimedRoots
+	if n.cfg.Vocabularies.Keycloak.Enabled {
+		claimed = n.mapKeycloakSpans(td, &c)
+	}
 	if n.cfg.Vocabularies.AuthPlaneSpans.Enabled {
 		n.mapServiceSpans(td, &c)
 	}
 	if n.http != nil {
-		n.mapHTTPSpans(td, &c)
+		n.mapHTTPSpans(td, claimed, &c)
 	}
 	n.tel.record(ctx, &c)
 	return td, nil
@@ -37,18 +41,10 @@ func (n *normalizer) mapServiceSpans(td ptrace.Traces, c *counts) {
 		if !ok {
 			return
 		}
-		if idx == nil {
-			idx = authplanespans.NewIndex(td)
-		}
-		root, found := idx.Root(s)
+		root, found := n.requestRoot(&idx, td, s, vocab.AuthPlaneSpans, c)
 		if !found {
-			c.add(vocab.AuthPlaneSpans, vocab.NotMappable(vocab.RootNotInBatch))
 			return
 		}
-		// Either way the root is the request's record: a log line of the
-		// service span is not another one.
-		n.counted.Add(claims.KeyOf(s.TraceID(), s.SpanID()))
-		n.counted.Add(claims.KeyOf(root.Span.TraceID(), root.Span.SpanID()))
 		attrs := root.Span.Attributes()
 		if contract.Operation(attrs, root.Res) != "" {
 			// The app's own operation, or another service span of the
@@ -69,9 +65,10 @@ func (n *normalizer) mapServiceSpans(td ptrace.Traces, c *counts) {
 }
 
 // mapHTTPSpans maps request root SERVER spans by their HTTP route.
-func (n *normalizer) mapHTTPSpans(td ptrace.Traces, c *counts) {
+// Roots a server vocabulary claimed are left to it.
+func (n *normalizer) mapHTTPSpans(td ptrace.Traces, claimed claimedRoots, c *counts) {
 	vocab.EachSpan(td, func(s ptrace.Span, res pcommon.Map) {
-		if !vocab.IsRequestRoot(s) {
+		if !vocab.IsRequestRoot(s) || claimed.has(s) {
 			return
 		}
 		attrs := s.Attributes()

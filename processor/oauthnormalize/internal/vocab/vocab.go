@@ -18,11 +18,12 @@ const (
 	AuthPlaneSpans
 	AuthPlaneSlog
 	GenericHTTP
+	Keycloak
 	NumVocabularies
 )
 
 // Names are the vocabulary names by index.
-var Names = [NumVocabularies]string{"pino", "authplane_audit", "authplane_spans", "authplane_slog", "generic_http"}
+var Names = [NumVocabularies]string{"pino", "authplane_audit", "authplane_spans", "authplane_slog", "generic_http", "keycloak"}
 
 // Reasons a claimed record could not be mapped: the `reason` attribute of
 // the self-telemetry. Mapped (0) is not a reason.
