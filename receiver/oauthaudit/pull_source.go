@@ -20,6 +20,7 @@ import (
 const (
 	SourceAuthPlane = "authplane"
 	SourceOkta      = "okta"
+	SourceAuth0     = "auth0"
 )
 
 // pageSource is what a cursor-paged audit API brings to the shared pull
@@ -186,11 +187,10 @@ func (p *puller) pollPages(ctx context.Context) (more bool, err error) {
 			}
 		}
 		fresh, ids := p.freshEvents(ctx, raws)
-		if err := p.deliverPage(ctx, fresh); err != nil {
+		err = p.deliverPage(ctx, fresh)
+		p.pageCur.Seen.Settle(ids, err == nil)
+		if err != nil {
 			return false, err
-		}
-		for _, id := range ids {
-			p.pageCur.Seen.Add(id)
 		}
 		advanced := next != "" && next != p.pageCur.Next
 		if next != "" {
@@ -212,10 +212,9 @@ func (p *puller) pollPages(ctx context.Context) (more bool, err error) {
 }
 
 // freshEvents parses a page: malformed events are skipped and counted,
-// events already delivered are dropped. ids are every id the page holds
-// (to be marked seen once the page is accepted).
+// events already delivered (or being delivered by a push) are dropped. ids
+// are the claimed ids of fresh (to be settled once the page is delivered).
 func (p *puller) freshEvents(ctx context.Context, raws []json.RawMessage) (fresh []pagedEvent, ids []string) {
-	inPage := make(map[string]bool, len(raws))
 	for i, raw := range raws {
 		ev, err := p.pages.parseEvent(raw)
 		if err != nil {
@@ -223,10 +222,9 @@ func (p *puller) freshEvents(ctx context.Context, raws []json.RawMessage) (fresh
 			p.logger.Warn("skipping a malformed audit event", zap.String("source", p.sourceName()), zap.Int("index", i), zap.Error(err))
 			continue
 		}
-		if inPage[ev.id] || p.pageCur.Seen.Has(ev.id) {
+		if !p.pageCur.Seen.Claim(ev.id) {
 			continue
 		}
-		inPage[ev.id] = true
 		ids = append(ids, ev.id)
 		fresh = append(fresh, ev)
 	}
