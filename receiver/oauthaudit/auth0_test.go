@@ -31,8 +31,8 @@ func TestAuth0EveryLogOnceAcrossFaultsAndRestart(t *testing.T) {
 	t0 := time.Now().Add(-time.Hour).Truncate(time.Second)
 	first := auth0Story(1, 12, t0)
 	srv.Add(first[:6]...)
-	srv.AddRaw(auth0fake.LogID(7), `{"log_id":"`+auth0fake.LogID(7)+`","type":"s"}`)                           // no date
-	srv.AddRaw(auth0fake.LogID(8), `{"log_id":"`+auth0fake.LogID(8)+`","type":"s","date":"yesterday"}`)        // bad date
+	srv.AddRaw(auth0fake.LogID(7), `{"log_id":"`+auth0fake.LogID(7)+`","type":"s"}`)                             // no date
+	srv.AddRaw(auth0fake.LogID(8), `{"log_id":"`+auth0fake.LogID(8)+`","type":"s","date":"yesterday"}`)          // bad date
 	srv.AddRaw(auth0fake.LogID(9), `{"log_id":"`+auth0fake.LogID(9)+`","type":7,"date":"2026-01-01T00:00:00Z"}`) // bad type
 	first = append(first[:6], auth0Story(10, 9, t0)...)
 	srv.Add(first[6:]...)
