@@ -33,13 +33,11 @@ type auth0Source struct {
 }
 
 func newAuth0Source(endpoint string, take int, from string) (*auth0Source, error) {
-	u, err := url.Parse(endpoint)
-	if err != nil || u.Host == "" {
-		return nil, errors.New("pull.endpoint: must be an absolute http(s) URL")
+	u, err := apiBase(endpoint, auth0LogsPath)
+	if err != nil {
+		return nil, err
 	}
-	u.Path = strings.TrimSuffix(strings.TrimSuffix(u.Path, "/"), auth0LogsPath)
 	u.Path = strings.TrimSuffix(u.Path, "/api/v2")
-	u.RawQuery, u.Fragment = "", ""
 	return &auth0Source{base: u, take: take, from: from}, nil
 }
 
@@ -69,8 +67,7 @@ func (s *auth0Source) urlFrom(from string) string {
 // checkNext accepts only a URL of the configured tenant's logs endpoint:
 // the Management API token goes with it.
 func (s *auth0Source) checkNext(next string) error {
-	u, err := url.Parse(next)
-	if err != nil || u.Scheme != s.base.Scheme || u.Host != s.base.Host || u.Path != s.base.Path+auth0LogsPath || u.User != nil {
+	if !onAPI(s.base, auth0LogsPath, next) {
 		return errors.New("the next logs URL is not the configured tenant's " + auth0LogsPath + "; not followed")
 	}
 	return nil

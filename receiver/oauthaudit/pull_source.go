@@ -3,8 +3,11 @@ package oauthaudit
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"go.opentelemetry.io/collector/consumer/consumererror"
@@ -263,4 +266,24 @@ func (p *puller) deliverPage(ctx context.Context, events []pagedEvent) error {
 	p.tel.ReceiverOauthAuditEventsReceived.Add(ctx, int64(len(events)), p.modeSet)
 	p.delivered(ctx, len(events), newest)
 	return nil
+}
+
+// apiBase is the scheme://host[/prefix] of an audit API endpoint, with
+// apiPath (and a trailing slash, query and fragment) taken off: what a
+// cursor-paged source builds its URLs on and checks its next URLs against.
+func apiBase(endpoint, apiPath string) (*url.URL, error) {
+	u, err := url.Parse(endpoint)
+	if err != nil || u.Host == "" {
+		return nil, errors.New("pull.endpoint: must be an absolute http(s) URL")
+	}
+	u.Path = strings.TrimSuffix(strings.TrimSuffix(u.Path, "/"), apiPath)
+	u.RawQuery, u.Fragment = "", ""
+	return u, nil
+}
+
+// onAPI reports whether next is a URL of base's apiPath (same scheme, host,
+// path, no user info): the credentials go with it.
+func onAPI(base *url.URL, apiPath, next string) bool {
+	u, err := url.Parse(next)
+	return err == nil && u.Scheme == base.Scheme && u.Host == base.Host && u.Path == base.Path+apiPath && u.User == nil
 }
