@@ -67,6 +67,9 @@ type PullConfig struct {
 	// set, else now minus InitialLookback (default 0: only new events).
 	StartAt         time.Time     `mapstructure:"start_at"`
 	InitialLookback time.Duration `mapstructure:"initial_lookback"`
+	// StartLogID (source auth0) is the log_id a first start continues
+	// after; empty: the newest limit logs, then onwards.
+	StartLogID string `mapstructure:"start_log_id"`
 	// MaxEventsPerPoll bounds the events one poll holds in memory: a
 	// window with more is halved (0: no bound).
 	MaxEventsPerPoll int `mapstructure:"max_events_per_poll"`
@@ -95,6 +98,10 @@ type PushConfig struct {
 	HMAC HMACConfig `mapstructure:"hmac"`
 	// RetryAfter is sent with 503 when the pipeline refuses a batch.
 	RetryAfter time.Duration `mapstructure:"retry_after"`
+	// Authorization, when set, is the exact Authorization header value a
+	// request must carry (an Auth0 log stream's "Authorization Token"),
+	// compared in constant time.
+	Authorization configopaque.String `mapstructure:"authorization"`
 
 	_ struct{}
 }
@@ -151,8 +158,13 @@ func (c *Config) Validate() error {
 	case "", SourceAuthPlane:
 	case SourceOkta:
 		errs = append(errs, c.validateOkta()...)
+	case SourceAuth0:
+		errs = append(errs, c.validateAuth0()...)
 	default:
-		errs = append(errs, fmt.Errorf("source: must be %s or %s, got %q", SourceAuthPlane, SourceOkta, c.Source))
+		errs = append(errs, fmt.Errorf("source: must be %s, %s or %s, got %q", SourceAuthPlane, SourceOkta, SourceAuth0, c.Source))
+	}
+	if p := c.Pull.Get(); p != nil && p.StartLogID != "" && c.Source != SourceAuth0 {
+		errs = append(errs, errors.New("pull.start_log_id: only source auth0 pages by log_id"))
 	}
 	if p := c.Pull.Get(); p != nil {
 		if u, err := url.Parse(p.Endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -189,6 +201,9 @@ func (c *Config) Validate() error {
 		}
 		if p.MaxRequestBodySize <= 0 {
 			errs = append(errs, fmt.Errorf("push.max_request_body_size: must be positive, got %d", p.MaxRequestBodySize))
+		}
+		if strings.ContainsAny(string(p.Authorization), "\r\n") {
+			errs = append(errs, errors.New("push.authorization: must not contain line breaks"))
 		}
 		if p.RetryAfter < time.Second {
 			errs = append(errs, fmt.Errorf("push.retry_after: must be at least 1s, got %s", p.RetryAfter))

@@ -165,12 +165,28 @@ func skipSpace(b []byte, off int64) int64 {
 // accepted). Either every event is valid or an error names the line and the
 // field of the first bad one: nothing is half-accepted.
 func parseBody(body []byte) ([]Event, error) {
+	var events []Event
+	err := splitBody(body, func(raw json.RawMessage) error {
+		ev, err := parseEvent(raw, false)
+		if err == nil {
+			events = append(events, ev)
+		}
+		return err
+	})
+	return events, err
+}
+
+// splitBody hands each JSON value of a push body to each, in order: the body
+// is one value, a JSON array of values, or a whitespace-separated sequence
+// of values (JSON lines). The first syntax error, or error of each, stops it
+// as a *BodyError naming the line where the value starts.
+func splitBody(body []byte, each func(raw json.RawMessage) error) error {
 	start := skipSpace(body, 0)
 	if start == int64(len(body)) {
-		return nil, &BodyError{Line: 1, Err: errors.New("empty body: send an event, a JSON array of events, or NDJSON")}
+		return &BodyError{Line: 1, Err: errors.New("empty body: send an event, a JSON array of events, or NDJSON")}
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
-	var events []Event
+	n := 0
 	decodeOne := func() (bool, error) {
 		at := skipSpace(body, dec.InputOffset())
 		var raw json.RawMessage
@@ -185,40 +201,36 @@ func parseBody(body []byte) ([]Event, error) {
 			}
 			return false, &BodyError{Line: lineAt(body, off), Err: errors.New("invalid JSON: " + jsonErrText(err))}
 		}
-		ev, err := parseEvent(raw, false)
-		if err != nil {
+		if err := each(raw); err != nil {
 			return false, &BodyError{Line: lineAt(body, at), Err: err}
 		}
-		events = append(events, ev)
+		n++
 		return true, nil
 	}
 	if body[start] == '[' {
 		if _, err := dec.Token(); err != nil {
-			return nil, &BodyError{Line: lineAt(body, start), Err: errors.New("invalid JSON")}
+			return &BodyError{Line: lineAt(body, start), Err: errors.New("invalid JSON")}
 		}
 		for dec.More() {
 			if _, err := decodeOne(); err != nil {
-				return nil, err
+				return err
 			}
 		}
 		if _, err := dec.Token(); err != nil { // the closing ']'
-			return nil, &BodyError{Line: lineAt(body, dec.InputOffset()), Err: errors.New("invalid JSON: " + jsonErrText(err))}
+			return &BodyError{Line: lineAt(body, dec.InputOffset()), Err: errors.New("invalid JSON: " + jsonErrText(err))}
 		}
 		if rest := skipSpace(body, dec.InputOffset()); rest != int64(len(body)) {
-			return nil, &BodyError{Line: lineAt(body, rest), Err: errors.New("unexpected data after the JSON array")}
+			return &BodyError{Line: lineAt(body, rest), Err: errors.New("unexpected data after the JSON array")}
 		}
-		if len(events) == 0 {
-			return nil, &BodyError{Line: 1, Err: errors.New("empty array")}
+		if n == 0 {
+			return &BodyError{Line: 1, Err: errors.New("empty array")}
 		}
-		return events, nil
+		return nil
 	}
 	for {
 		ok, err := decodeOne()
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			return events, nil
+		if err != nil || !ok {
+			return err
 		}
 	}
 }

@@ -28,12 +28,10 @@ type oktaSource struct {
 }
 
 func newOktaSource(endpoint string, limit int) (*oktaSource, error) {
-	u, err := url.Parse(endpoint)
-	if err != nil || u.Host == "" {
-		return nil, errors.New("pull.endpoint: must be an absolute http(s) URL")
+	u, err := apiBase(endpoint, oktaLogsPath)
+	if err != nil {
+		return nil, err
 	}
-	u.Path = strings.TrimSuffix(strings.TrimSuffix(u.Path, "/"), oktaLogsPath)
-	u.RawQuery, u.Fragment = "", ""
 	return &oktaSource{base: u, limit: limit}, nil
 }
 
@@ -55,8 +53,7 @@ func (s *oktaSource) firstURL(start time.Time) string {
 // checkNext accepts only a next link to the configured org's logs endpoint:
 // the credentials go with it.
 func (s *oktaSource) checkNext(next string) error {
-	u, err := url.Parse(next)
-	if err != nil || u.Scheme != s.base.Scheme || u.Host != s.base.Host || u.Path != s.base.Path+oktaLogsPath || u.User != nil {
+	if !onAPI(s.base, oktaLogsPath, next) {
 		return errors.New("the Link rel=\"next\" URL is not the configured org's " + oktaLogsPath + "; not followed")
 	}
 	return nil

@@ -56,7 +56,8 @@ func (p *puller) get(ctx context.Context, u string) ([]byte, http.Header, error)
 		}
 		now := p.now()
 		delay := parseRetryAfter(resp.Header.Get("Retry-After"), now)
-		delay = max(delay, parseRateLimitReset(resp.Header.Get(headerRateLimitReset), now))
+		delay = max(delay, parseRateLimitReset(resp.Header.Get(headerRateLimitReset), now),
+			parseRateLimitReset(resp.Header.Get(headerRateLimitResetAuth0), now))
 		hint := ""
 		if p.pages != nil {
 			hint = p.pages.authHint()
@@ -78,6 +79,12 @@ func (p *puller) get(ctx context.Context, u string) ([]byte, http.Header, error)
 // follow it): the Unix time, in seconds, at which the limit resets
 // (developer.okta.com/docs/reference/rl-best-practices/).
 const headerRateLimitReset = "X-Rate-Limit-Reset"
+
+// headerRateLimitResetAuth0 is Auth0's spelling of the same header, also in
+// epoch seconds (auth0.com/docs/troubleshoot/customer-support/
+// operational-policies/rate-limit-policy: x-ratelimit-limit, -remaining,
+// -reset).
+const headerRateLimitResetAuth0 = "X-RateLimit-Reset"
 
 // parseRetryAfter reads delay-seconds or an HTTP date; 0 when absent or bad.
 func parseRetryAfter(v string, now time.Time) time.Duration {

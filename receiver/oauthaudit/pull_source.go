@@ -3,8 +3,11 @@ package oauthaudit
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"go.opentelemetry.io/collector/consumer/consumererror"
@@ -20,6 +23,7 @@ import (
 const (
 	SourceAuthPlane = "authplane"
 	SourceOkta      = "okta"
+	SourceAuth0     = "auth0"
 )
 
 // pageSource is what a cursor-paged audit API brings to the shared pull
@@ -186,11 +190,10 @@ func (p *puller) pollPages(ctx context.Context) (more bool, err error) {
 			}
 		}
 		fresh, ids := p.freshEvents(ctx, raws)
-		if err := p.deliverPage(ctx, fresh); err != nil {
+		err = p.deliverPage(ctx, fresh)
+		p.pageCur.Seen.Settle(ids, err == nil)
+		if err != nil {
 			return false, err
-		}
-		for _, id := range ids {
-			p.pageCur.Seen.Add(id)
 		}
 		advanced := next != "" && next != p.pageCur.Next
 		if next != "" {
@@ -212,10 +215,9 @@ func (p *puller) pollPages(ctx context.Context) (more bool, err error) {
 }
 
 // freshEvents parses a page: malformed events are skipped and counted,
-// events already delivered are dropped. ids are every id the page holds
-// (to be marked seen once the page is accepted).
+// events already delivered (or being delivered by a push) are dropped. ids
+// are the claimed ids of fresh (to be settled once the page is delivered).
 func (p *puller) freshEvents(ctx context.Context, raws []json.RawMessage) (fresh []pagedEvent, ids []string) {
-	inPage := make(map[string]bool, len(raws))
 	for i, raw := range raws {
 		ev, err := p.pages.parseEvent(raw)
 		if err != nil {
@@ -223,10 +225,9 @@ func (p *puller) freshEvents(ctx context.Context, raws []json.RawMessage) (fresh
 			p.logger.Warn("skipping a malformed audit event", zap.String("source", p.sourceName()), zap.Int("index", i), zap.Error(err))
 			continue
 		}
-		if inPage[ev.id] || p.pageCur.Seen.Has(ev.id) {
+		if !p.pageCur.Seen.Claim(ev.id) {
 			continue
 		}
-		inPage[ev.id] = true
 		ids = append(ids, ev.id)
 		fresh = append(fresh, ev)
 	}
@@ -265,4 +266,24 @@ func (p *puller) deliverPage(ctx context.Context, events []pagedEvent) error {
 	p.tel.ReceiverOauthAuditEventsReceived.Add(ctx, int64(len(events)), p.modeSet)
 	p.delivered(ctx, len(events), newest)
 	return nil
+}
+
+// apiBase is the scheme://host[/prefix] of an audit API endpoint, with
+// apiPath (and a trailing slash, query and fragment) taken off: what a
+// cursor-paged source builds its URLs on and checks its next URLs against.
+func apiBase(endpoint, apiPath string) (*url.URL, error) {
+	u, err := url.Parse(endpoint)
+	if err != nil || u.Host == "" {
+		return nil, errors.New("pull.endpoint: must be an absolute http(s) URL")
+	}
+	u.Path = strings.TrimSuffix(strings.TrimSuffix(u.Path, "/"), apiPath)
+	u.RawQuery, u.Fragment = "", ""
+	return u, nil
+}
+
+// onAPI reports whether next is a URL of base's apiPath (same scheme, host,
+// path, no user info): the credentials go with it.
+func onAPI(base *url.URL, apiPath, next string) bool {
+	u, err := url.Parse(next)
+	return err == nil && u.Scheme == base.Scheme && u.Host == base.Host && u.Path == base.Path+apiPath && u.User == nil
 }

@@ -3,6 +3,7 @@ package oauthaudit
 import (
 	"crypto/hmac"
 	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/consumer/consumererror"
+	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/receiver/receiverhelper"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
@@ -41,6 +43,35 @@ type pushHandler struct {
 	obs     *receiverhelper.ObsReport
 	now     func() time.Time
 	modeSet metric.MeasurementOption
+	// decode reads a body of the source's push format (nil: AuthPlane's).
+	decode func(body []byte, observed time.Time) (pushBatch, error)
+}
+
+// pushBatch is a push body decoded for the pipeline: n records, and dups
+// records left out as already delivered. settle, when set, is told whether
+// the pipeline accepted the batch.
+type pushBatch struct {
+	logs   plog.Logs
+	n      int
+	dups   int
+	settle func(accepted bool)
+}
+
+// decodeAuthPlane reads an AuthPlane push body.
+func decodeAuthPlane(body []byte, observed time.Time) (pushBatch, error) {
+	events, err := parseBody(body)
+	if err != nil {
+		return pushBatch{}, err
+	}
+	return pushBatch{logs: toLogs(events, metadata.ScopeName, observed), n: len(events)}, nil
+}
+
+// authorized compares the Authorization header with push.authorization in
+// constant time (of the digests: the lengths do not leak either).
+func (h *pushHandler) authorized(r *http.Request) bool {
+	want := sha256.Sum256([]byte(h.cfg.Authorization))
+	got := sha256.Sum256([]byte(r.Header.Get("Authorization")))
+	return subtle.ConstantTimeCompare(want[:], got[:]) == 1
 }
 
 func (h *pushHandler) reject(w http.ResponseWriter, r *http.Request, code int, reason, msg string) {
@@ -54,6 +85,10 @@ func (h *pushHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		h.reject(w, r, http.StatusMethodNotAllowed, rejectMethod, "use POST")
+		return
+	}
+	if h.cfg.Authorization != "" && !h.authorized(r) {
+		h.reject(w, r, http.StatusUnauthorized, rejectUnauthorized, "missing or wrong Authorization header")
 		return
 	}
 	limit := h.cfg.MaxRequestBodySize
@@ -77,18 +112,26 @@ func (h *pushHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	events, err := parseBody(body)
+	decode := h.decode
+	if decode == nil {
+		decode = decodeAuthPlane
+	}
+	b, err := decode(body, h.now())
 	if err != nil {
 		h.reject(w, r, http.StatusBadRequest, rejectMalformed, err.Error())
 		return
 	}
-	ld := toLogs(events, metadata.ScopeName, h.now())
-	ctx := h.obs.StartLogsOp(r.Context())
-	err = h.next.ConsumeLogs(ctx, ld)
-	h.obs.EndLogsOp(ctx, "json", len(events), err)
+	if b.n > 0 {
+		ctx := h.obs.StartLogsOp(r.Context())
+		err = h.next.ConsumeLogs(ctx, b.logs)
+		h.obs.EndLogsOp(ctx, "json", b.n, err)
+	}
+	if b.settle != nil {
+		b.settle(err == nil)
+	}
 	if err != nil {
 		if consumererror.IsPermanent(err) {
-			h.logger.Error("the pipeline permanently rejected pushed audit events", zap.Int("events", len(events)), zap.Error(err))
+			h.logger.Error("the pipeline permanently rejected pushed audit events", zap.Int("events", b.n), zap.Error(err))
 			h.reject(w, r, http.StatusBadRequest, rejectRefused, "the pipeline rejected the events permanently")
 			return
 		}
@@ -96,10 +139,14 @@ func (h *pushHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.reject(w, r, http.StatusServiceUnavailable, rejectRefused, "the pipeline is busy; retry later")
 		return
 	}
-	h.tel.ReceiverOauthAuditEventsReceived.Add(r.Context(), int64(len(events)), h.modeSet)
+	h.tel.ReceiverOauthAuditEventsReceived.Add(r.Context(), int64(b.n), h.modeSet)
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusOK)
-	_, _ = fmt.Fprintf(w, "{\"accepted\":%d}\n", len(events))
+	if b.dups > 0 {
+		_, _ = fmt.Fprintf(w, "{\"accepted\":%d,\"duplicates\":%d}\n", b.n, b.dups)
+		return
+	}
+	_, _ = fmt.Fprintf(w, "{\"accepted\":%d}\n", b.n)
 }
 
 // verifySignature checks "sha256=<hex>" = HMAC-SHA256(secret, body), or of

@@ -124,6 +124,15 @@ func (r *auditReceiver) startPull(ctx, runCtx context.Context, host component.Ho
 		if err != nil {
 			return err
 		}
+	} else if r.cfg.Source == SourceAuth0 {
+		src, err := newAuth0Source(p.Endpoint, p.Limit, p.StartLogID)
+		if err != nil {
+			return err
+		}
+		r.puller.source, r.puller.pages = SourceAuth0, src
+		if err := r.puller.loadPageCursor(ctx); err != nil {
+			return err
+		}
 	} else if err := r.puller.loadCursor(ctx); err != nil {
 		return err
 	}
@@ -138,6 +147,9 @@ func (r *auditReceiver) startPull(ctx, runCtx context.Context, host component.Ho
 func (r *auditReceiver) startPush(ctx context.Context, host component.Host, p *PushConfig) error {
 	r.handler = &pushHandler{
 		cfg: p, next: r.next, logger: r.set.Logger, tel: r.tel, obs: r.pushObs, now: r.now, modeSet: modeAttr("push"),
+	}
+	if r.cfg.Source == SourceAuth0 {
+		r.handler.decode = decodeAuth0Stream(r.sharedSeen())
 	}
 	mux := http.NewServeMux()
 	mux.Handle(p.Path, r.handler)

@@ -96,6 +96,10 @@ func deployEnv(t *testing.T) []string {
 		"OTELCOL_OAUTH_STORAGE_DIR=" + t.TempDir(),
 		"OKTA_ORG_URL=https://example.okta.com",
 		"OKTA_API_TOKEN=okta-token-for-validation",
+		"AUTH0_TENANT_URL=https://example.eu.auth0.com",
+		"AUTH0_CLIENT_ID=auth0-client-for-validation",
+		"AUTH0_CLIENT_SECRET=auth0-secret-for-validation",
+		"AUTH0_LOG_STREAM_AUTHORIZATION=Bearer auth0-stream-token-for-validation",
 	}
 }
 
@@ -118,6 +122,7 @@ func shippedConfigs(t *testing.T) map[string]string {
 		"deploy/loadbalancer.yaml": filepath.Join(root, "deploy", "loadbalancer.yaml"),
 		"deploy/gateway.yaml":      filepath.Join(root, "deploy", "gateway.yaml"),
 		"deploy/okta.yaml":         filepath.Join(root, "deploy", "okta.yaml"),
+		"deploy/auth0.yaml":        filepath.Join(root, "deploy", "auth0.yaml"),
 	}
 	// Every YAML directly under deploy/ is a collector config and is listed.
 	entries, err := filepath.Glob(filepath.Join(root, "deploy", "*.yaml"))
