@@ -36,13 +36,13 @@ func New(ctx context.Context, cfg *Config) (*Client, error) {
 			SentinelUsername: s.Username, SentinelPassword: string(s.Password),
 			Username: cfg.Username, Password: string(cfg.Password), DB: cfg.DB, TLSConfig: tlsCfg,
 			DialTimeout: t, ReadTimeout: t, WriteTimeout: t, PoolTimeout: t,
-			ContextTimeoutEnabled: true, MaxRetries: -1, DisableIdentity: true,
+			ContextTimeoutEnabled: true, MaxRetries: -1, DialerRetries: 1, DisableIdentity: true,
 		})
 	} else {
 		rdb = redis.NewClient(&redis.Options{
 			Addr: cfg.Endpoint, Username: cfg.Username, Password: string(cfg.Password), DB: cfg.DB, TLSConfig: tlsCfg,
 			DialTimeout: t, ReadTimeout: t, WriteTimeout: t, PoolTimeout: t,
-			ContextTimeoutEnabled: true, MaxRetries: -1, DisableIdentity: true,
+			ContextTimeoutEnabled: true, MaxRetries: -1, DialerRetries: 1, DisableIdentity: true,
 		})
 	}
 	return &Client{rdb: rdb, prefix: cfg.KeyPrefix + ":", timeout: t}, nil

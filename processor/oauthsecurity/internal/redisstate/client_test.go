@@ -114,13 +114,13 @@ func TestFirstUseOutageBoundedAndRecovers(t *testing.T) {
 func TestValidateNamesTheField(t *testing.T) {
 	cfg := Default()
 	err := cfg.Validate()
-	if err == nil || !strings.Contains(err.Error(), "shared_state: one of endpoint and sentinel") || !strings.Contains(err.Error(), "shared_state.key_prefix") {
+	if err == nil || !strings.Contains(err.Error(), "one of endpoint and sentinel") || !strings.Contains(err.Error(), "key_prefix") {
 		t.Fatalf("err = %v", err)
 	}
 	cfg.Sentinel = &SentinelConfig{}
 	cfg.KeyPrefix = "p"
 	err = cfg.Validate()
-	if err == nil || !strings.Contains(err.Error(), "shared_state.sentinel.master_name") || !strings.Contains(err.Error(), "shared_state.sentinel.addresses") {
+	if err == nil || !strings.Contains(err.Error(), "sentinel.master_name") || !strings.Contains(err.Error(), "sentinel.addresses") {
 		t.Fatalf("err = %v", err)
 	}
 	cfg.Sentinel = &SentinelConfig{MasterName: "m", Addresses: []string{"127.0.0.1:26379"}}

@@ -59,50 +59,45 @@ func Default() Config {
 	return Config{Timeout: 250 * time.Millisecond, RetryInterval: time.Second, MaxBacklog: 100_000}
 }
 
-// Validate checks the block; errors name the field under shared_state.
+// Validate checks the block; errors name the field under
 func (c *Config) Validate() error {
 	var errs []error
 	switch {
 	case c.Endpoint == "" && c.Sentinel == nil:
-		errs = append(errs, errors.New("shared_state: one of endpoint and sentinel is required"))
+		errs = append(errs, errors.New("one of endpoint and sentinel is required"))
 	case c.Endpoint != "" && c.Sentinel != nil:
-		errs = append(errs, errors.New("shared_state: endpoint and sentinel are exclusive"))
+		errs = append(errs, errors.New("endpoint and sentinel are exclusive"))
 	case c.Endpoint != "":
 		if err := hostPort(c.Endpoint); err != nil {
-			errs = append(errs, fmt.Errorf("shared_state.endpoint: %w", err))
+			errs = append(errs, fmt.Errorf("endpoint: %w", err))
 		}
 	default:
 		if c.Sentinel.MasterName == "" {
-			errs = append(errs, errors.New("shared_state.sentinel.master_name: required"))
+			errs = append(errs, errors.New("sentinel.master_name: required"))
 		}
 		if len(c.Sentinel.Addresses) == 0 {
-			errs = append(errs, errors.New("shared_state.sentinel.addresses: at least one required"))
+			errs = append(errs, errors.New("sentinel.addresses: at least one required"))
 		}
 		for _, a := range c.Sentinel.Addresses {
 			if err := hostPort(a); err != nil {
-				errs = append(errs, fmt.Errorf("shared_state.sentinel.addresses: %w", err))
+				errs = append(errs, fmt.Errorf("sentinel.addresses: %w", err))
 			}
 		}
 	}
 	if c.KeyPrefix == "" || strings.ContainsAny(c.KeyPrefix, " \t\r\n") {
-		errs = append(errs, fmt.Errorf("shared_state.key_prefix: required, without spaces (one per deployment), got %q", c.KeyPrefix))
+		errs = append(errs, fmt.Errorf("key_prefix: required, without spaces (one per deployment), got %q", c.KeyPrefix))
 	}
 	if c.DB < 0 {
-		errs = append(errs, fmt.Errorf("shared_state.db: must not be negative, got %d", c.DB))
+		errs = append(errs, fmt.Errorf("db: must not be negative, got %d", c.DB))
 	}
 	if c.Timeout <= 0 {
-		errs = append(errs, fmt.Errorf("shared_state.timeout: must be positive, got %s", c.Timeout))
+		errs = append(errs, fmt.Errorf("timeout: must be positive, got %s", c.Timeout))
 	}
 	if c.RetryInterval <= 0 {
-		errs = append(errs, fmt.Errorf("shared_state.retry_interval: must be positive, got %s", c.RetryInterval))
+		errs = append(errs, fmt.Errorf("retry_interval: must be positive, got %s", c.RetryInterval))
 	}
 	if c.MaxBacklog < 0 {
-		errs = append(errs, fmt.Errorf("shared_state.max_backlog: must not be negative, got %d", c.MaxBacklog))
-	}
-	if c.TLS != nil {
-		if err := c.TLS.Validate(); err != nil {
-			errs = append(errs, fmt.Errorf("shared_state.tls: %w", err))
-		}
+		errs = append(errs, fmt.Errorf("max_backlog: must not be negative, got %d", c.MaxBacklog))
 	}
 	return errors.Join(errs...)
 }
