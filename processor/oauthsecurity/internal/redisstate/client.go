@@ -16,7 +16,8 @@ type Client struct {
 	prefix  string
 	timeout time.Duration
 	keyBuf  []byte
-	cmds    []*redis.Cmd
+	keys    []string
+	args    []any
 }
 
 // New creates the client; it connects lazily, on the first round trip.
@@ -55,41 +56,89 @@ type Op struct {
 	TTL      time.Duration
 }
 
-// FirstUse registers ops in order with one pipelined round trip of
-// `SET key val NX GET PX ttl` (Redis 7.0: set only when absent, and return
-// what was there; atomic per key, so of two gateways registering one key at
-// the same instant exactly one finds it absent). prev[i] receives the value
-// the key held before ops[i], 0 when it held none. The whole round trip is
-// bounded by the configured timeout. Not safe for concurrent use.
+// firstUseScript registers KEYS in order: a key takes its value ARGV[2i-1]
+// with TTL ARGV[2i] ms only when it holds none; the reply lists what each key
+// held before, "" for none. A script runs atomically: of two gateways
+// registering one key at the same instant exactly one finds it absent.
+var firstUseScript = redis.NewScript(`
+local out = {}
+for i, k in ipairs(KEYS) do
+  local v = redis.call('GET', k)
+  if v then
+    out[i] = v
+  else
+    redis.call('SET', k, ARGV[2*i-1], 'PX', ARGV[2*i])
+    out[i] = ''
+  end
+end
+return out`)
+
+// maxScriptKeys bounds one script call, so that Redis is never busy with one
+// batch for long; a batch with more ops sends several calls in the same
+// round trip.
+const maxScriptKeys = 2000
+
+// FirstUse registers ops in order with one pipelined round trip of EVALSHA
+// calls of firstUseScript (EVAL when Redis does not know the script, after a
+// restart). prev[i] receives the value the key held before ops[i], 0 when it
+// held none. The whole round trip is bounded by the configured timeout. Not
+// safe for concurrent use.
 func (c *Client) FirstUse(ctx context.Context, ops []Op, prev []uint64) error {
 	if len(ops) == 0 {
 		return nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
-	pipe := c.rdb.Pipeline()
-	c.cmds = c.cmds[:0]
+	c.keys, c.args = c.keys[:0], c.args[:0]
 	for _, op := range ops {
-		ttlMs := max(op.TTL.Milliseconds(), 1)
-		c.cmds = append(c.cmds, pipe.Do(ctx, "set", c.key(op.Key), strconv.FormatUint(op.Val, 10), "px", ttlMs, "nx", "get"))
+		c.keys = append(c.keys, c.key(op.Key))
+		c.args = append(c.args, strconv.FormatUint(op.Val, 10), max(op.TTL.Milliseconds(), 1))
 	}
-	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+	cmds, err := c.run(ctx, false)
+	if err != nil && redis.HasErrorPrefix(err, "NOSCRIPT") {
+		cmds, err = c.run(ctx, true)
+	}
+	if err != nil {
 		return err
 	}
-	for i, cmd := range c.cmds {
-		prev[i] = 0
-		s, err := cmd.Text()
-		if errors.Is(err, redis.Nil) {
-			continue
-		}
+	i := 0
+	for _, cmd := range cmds {
+		vals, err := cmd.Slice()
 		if err != nil {
 			return err
 		}
-		// A value another writer put under our prefix that is not ours
-		// reads as none: it cannot be compared.
-		prev[i], _ = strconv.ParseUint(s, 10, 64)
+		for _, v := range vals {
+			if i == len(ops) {
+				return errors.New("shared state: more replies than keys")
+			}
+			s, _ := v.(string)
+			// "" is none; a value under our prefix that another writer put
+			// there and is not ours reads as none: it cannot be compared.
+			prev[i], _ = strconv.ParseUint(s, 10, 64)
+			i++
+		}
+	}
+	if i != len(ops) {
+		return errors.New("shared state: fewer replies than keys")
 	}
 	return nil
+}
+
+// run sends the script calls in one pipeline, by hash or (eval) whole.
+func (c *Client) run(ctx context.Context, eval bool) ([]*redis.Cmd, error) {
+	pipe := c.rdb.Pipeline()
+	var cmds []*redis.Cmd
+	for lo := 0; lo < len(c.keys); lo += maxScriptKeys {
+		hi := min(lo+maxScriptKeys, len(c.keys))
+		keys, args := c.keys[lo:hi], c.args[2*lo:2*hi]
+		if eval {
+			cmds = append(cmds, firstUseScript.Eval(ctx, pipe, keys, args...))
+		} else {
+			cmds = append(cmds, firstUseScript.EvalSha(ctx, pipe, keys, args...))
+		}
+	}
+	_, err := pipe.Exec(ctx)
+	return cmds, err
 }
 
 func (c *Client) key(k uint64) string {
