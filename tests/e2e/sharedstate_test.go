@@ -35,17 +35,26 @@ type sharedGateway struct {
 }
 
 func startSharedGateway(t *testing.T, i int, env []string, redisAddr string) *sharedGateway {
+	return startGatewayMode(t, i, env, redisAddr, true)
+}
+
+// startGatewayMode starts a gateway on deploy/gateway.yaml, with the
+// shared-state overlay when shared (else its local state and file checkpoint).
+func startGatewayMode(t *testing.T, i int, env []string, redisAddr string, shared bool) *sharedGateway {
 	t.Helper()
 	root := testutil.RepoRoot(t)
 	g := &sharedGateway{otlp: freePort(t), metrics: freePort(t), own: freePort(t)}
 	health := freePort(t)
 	cfg := withPorts(t, health, g.own, gatewayListeners(g.otlp, g.metrics))
+	args := []string{"--config", filepath.Join(root, "deploy", "gateway.yaml")}
+	if shared {
+		args = append(args, "--config", filepath.Join(root, "deploy", "gateway-shared-state.yaml"))
+	}
 	g.proc = testutil.StartProcess(t, fmt.Sprintf("gateway-%d", i), append(slicesClone(env),
 		"OTELCOL_OAUTH_STORAGE_DIR="+t.TempDir(),
 		fmt.Sprintf("OTELCOL_OAUTH_LOKI_ENDPOINT=http://127.0.0.1:%d/otlp", freePort(t)),
 		"OTELCOL_OAUTH_REDIS_ENDPOINT="+redisAddr, "OTELCOL_OAUTH_REDIS_KEY_PREFIX=e2e",
-	), testutil.BinaryPath(t), "--config", filepath.Join(root, "deploy", "gateway.yaml"),
-		"--config", filepath.Join(root, "deploy", "gateway-shared-state.yaml"), "--config", cfg)
+	), testutil.BinaryPath(t), append(args, "--config", cfg)...)
 	g.proc.WaitHTTP(fmt.Sprintf("http://127.0.0.1:%d/", health), processReady)
 	return g
 }
@@ -73,6 +82,12 @@ func (g *sharedGateway) tokenReuseFindings() (float64, error) {
 // startByTraceTier starts the load-balancing tier on the shipped config with
 // the by-trace overlay and a static resolver over the given gateways.
 func startByTraceTier(t *testing.T, env []string, gws ...*sharedGateway) (int, *testutil.Process) {
+	return startTier(t, env, true, gws...)
+}
+
+// startTier starts the tier routing by trace id, or by client (the shipped
+// config alone) when byTrace is false.
+func startTier(t *testing.T, env []string, byTrace bool, gws ...*sharedGateway) (int, *testutil.Process) {
 	t.Helper()
 	root := testutil.RepoRoot(t)
 	var hosts []string
@@ -97,9 +112,12 @@ exporters:
       static:
         hostnames: [%s]
 `, otlp, strings.Join(hosts, ", "), strings.Join(hosts, ", ")))
+	args := []string{"--config", filepath.Join(root, "deploy", "loadbalancer.yaml")}
+	if byTrace {
+		args = append(args, "--config", filepath.Join(root, "deploy", "loadbalancer-by-trace.yaml"))
+	}
 	p := testutil.StartProcess(t, "loadbalancer", append(slicesClone(env), "OTELCOL_OAUTH_GATEWAYS=localhost"),
-		testutil.BinaryPath(t), "--config", filepath.Join(root, "deploy", "loadbalancer.yaml"),
-		"--config", filepath.Join(root, "deploy", "loadbalancer-by-trace.yaml"), "--config", cfg)
+		testutil.BinaryPath(t), append(args, "--config", cfg)...)
 	p.WaitHTTP(fmt.Sprintf("http://127.0.0.1:%d/", health), processReady)
 	return otlp, p
 }
@@ -107,6 +125,11 @@ exporters:
 // mtlsTracer sends spans synchronously over OTLP/gRPC with the test client
 // certificate to localhost:port.
 func mtlsTracer(t *testing.T, ca, cert, key string, port int) trace.Tracer {
+	return clientTracer(t, ca, cert, key, port, "")
+}
+
+// clientTracer is mtlsTracer with oauth.client_id on the resource (when set).
+func clientTracer(t *testing.T, ca, cert, key string, port int, client string) trace.Tracer {
 	t.Helper()
 	caPEM, err := os.ReadFile(ca)
 	require.NoError(t, err)
@@ -118,8 +141,11 @@ func mtlsTracer(t *testing.T, ca, cert, key string, port int) trace.Tracer {
 	exp, err := otlptracegrpc.New(context.Background(),
 		otlptracegrpc.WithEndpoint(fmt.Sprintf("localhost:%d", port)), otlptracegrpc.WithTLSCredentials(creds))
 	require.NoError(t, err)
-	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exp),
-		sdktrace.WithResource(resource.NewSchemaless(attribute.String("service.name", "e2e-shared"))))
+	attrs := []attribute.KeyValue{attribute.String("service.name", "e2e-shared")}
+	if client != "" {
+		attrs = append(attrs, attribute.String("oauth.client_id", client))
+	}
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exp), sdktrace.WithResource(resource.NewSchemaless(attrs...)))
 	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
 	return tp.Tracer("e2e")
 }
@@ -147,40 +173,54 @@ func sumOver(gws []*sharedGateway, status string) (float64, []map[string]float64
 	return total, per, nil
 }
 
-// Load-balancing tier routing by trace id, two gateways on one Redis: 40
-// clients rotate their refresh tokens across both gateways; one gateway is
+// Failover, side by side. Shared: the tier routes by trace id to two
+// gateways on one Redis. Local: the shipped per-client routing and
+// per-gateway state. 40 clients rotate their refresh tokens; one gateway is
 // killed (SIGKILL) and dropped from the resolver (the stateless tier is
 // restarted with the survivor); every client's rotated-away token is
-// replayed: 40 of 40 flagged, each once. Before that, the same token sent to
-// both gateways at the same instant (two requests) is flagged once.
+// replayed. Shared: 40 of 40 flagged, each once. Local: only the clients
+// whose first use the survivor saw. Before that, the same token sent to both
+// gateways at the same instant (two requests) is flagged once when shared,
+// never when local.
 func TestSharedStateFailover(t *testing.T) {
+	for _, shared := range []bool{true, false} {
+		name := map[bool]string{true: "shared", false: "local"}[shared]
+		t.Run(name, func(t *testing.T) { failover(t, shared) })
+	}
+}
+
+func failover(t *testing.T, shared bool) {
 	redis := testutil.StartRedis(t)
 	ca, cert, key := testutil.TestCerts(t)
 	env := tlsEnv(ca, cert, key)
-	gws := []*sharedGateway{startSharedGateway(t, 0, env, redis.Addr), startSharedGateway(t, 1, env, redis.Addr)}
-	tierPort, tier := startByTraceTier(t, env, gws...)
+	gws := []*sharedGateway{startGatewayMode(t, 0, env, redis.Addr, shared), startGatewayMode(t, 1, env, redis.Addr, shared)}
+	tierPort, tier := startTier(t, env, shared, gws...)
 
 	const clients = 40
 	token := func(c, i int) string { return fmt.Sprintf("rt_shared_client%02d_%02d_0123456789abcdefghij", c, i) }
 	base := time.Now().Add(-5 * time.Minute)
-	tr := mtlsTracer(t, ca, cert, key, tierPort)
 	for c := 0; c < clients; c++ {
+		tr := clientTracer(t, ca, cert, key, tierPort, fmt.Sprintf("client-%02d", c))
 		for i := 0; i < 2; i++ {
 			sendRefresh(tr, base.Add(time.Duration(2*c+i)*time.Second), token(c, i))
 		}
 	}
+	var per []map[string]float64
 	eventually(t, 120, "refreshes delivered", func() error {
-		total, per, err := sumOver(gws, contract.StatusSuccess)
+		total, p, err := sumOver(gws, contract.StatusSuccess)
+		per = p
 		if err != nil || total != 2*clients {
 			return fmt.Errorf("success %v of %d (per gateway %v, err %v)", total, 2*clients, per, err)
 		}
 		for i, m := range per {
 			if m[contract.StatusSuccess] == 0 {
-				return fmt.Errorf("gateway %d got no refresh: trace-id routing does not spread (%v)", i, per)
+				return fmt.Errorf("gateway %d got no refresh: routing does not spread (%v)", i, per)
 			}
 		}
 		return nil
 	})
+	// Per-client routing keeps a client's two refreshes together.
+	survivorsFirstUses := per[0][contract.StatusSuccess]
 
 	// The same token at both gateways at the same instant, bypassing the tier.
 	const same = 10
@@ -211,7 +251,6 @@ func TestSharedStateFailover(t *testing.T) {
 	time.Sleep(2 * time.Second) // a late duplicate would show now
 	reusedSame, per, err := sumOver(gws, contract.StatusReuseDetected)
 	require.NoError(t, err)
-	assert.Equal(t, float64(same), reusedSame, "each same-instant pair flagged once (per gateway %v)", per)
 
 	// Failover: gateway 1 is killed and dropped from the resolver.
 	before, err := gws[0].tokenReuseFindings()
@@ -219,30 +258,40 @@ func TestSharedStateFailover(t *testing.T) {
 	beforeStatus := per[0][contract.StatusReuseDetected]
 	gws[1].proc.Kill()
 	require.NoError(t, tier.Terminate(30*time.Second))
-	tierPort, _ = startByTraceTier(t, env, gws[0])
-	tr = mtlsTracer(t, ca, cert, key, tierPort)
+	tierPort, _ = startTier(t, env, shared, gws[0])
 	replayAt := base.Add(4 * time.Minute)
 	for c := 0; c < clients; c++ {
-		sendRefresh(tr, replayAt.Add(time.Duration(c)*time.Second), token(c, 0))
+		sendRefresh(clientTracer(t, ca, cert, key, tierPort, fmt.Sprintf("client-%02d", c)), replayAt.Add(time.Duration(c)*time.Second), token(c, 0))
 	}
-	flaggedNow := func() (float64, error) {
+	want := float64(clients)
+	if !shared {
+		want = survivorsFirstUses / 2 // the survivor's clients only
+	}
+	flaggedNow := func() (float64, float64, error) {
 		m, err := gws[0].refreshes()
-		return m[contract.StatusReuseDetected] - beforeStatus, err
+		return m[contract.StatusReuseDetected] - beforeStatus, m[contract.StatusSuccess] + m[contract.StatusReuseDetected], err
 	}
-	eventually(t, 120, "replays flagged", func() error {
-		n, err := flaggedNow()
-		if err == nil && n < clients {
-			err = fmt.Errorf("%v of %d replays flagged", n, clients)
+	eventually(t, 120, "replays counted", func() error {
+		n, all, err := flaggedNow()
+		if err == nil && (n < want || all < survivorsFirstUses+same+clients) {
+			err = fmt.Errorf("%v of %v replays flagged, %v refreshes counted", n, want, all)
 		}
 		return err
 	})
 	time.Sleep(2 * time.Second) // a late duplicate would show now
-	flagged, err := flaggedNow()
+	flagged, _, err := flaggedNow()
 	require.NoError(t, err)
 	after, err := gws[0].tokenReuseFindings()
 	require.NoError(t, err)
 	findings := after - before
-	t.Logf("failover: %v of %d replays flagged, %v token_reuse findings (same instant: %v of %d pairs flagged)", flagged, clients, findings, reusedSame, same)
-	assert.Equal(t, float64(clients), flagged)
-	assert.Equal(t, float64(clients), findings, "each replay flagged once")
+	t.Logf("%s state: failover %v of %d replays flagged, %v token_reuse findings; same instant at two gateways: %v of %d flagged",
+		map[bool]string{true: "shared", false: "local"}[shared], flagged, clients, findings, reusedSame, same)
+	assert.Equal(t, want, flagged)
+	assert.Equal(t, want, findings, "each replay flagged once")
+	if shared {
+		assert.Equal(t, float64(same), reusedSame, "each same-instant pair flagged once")
+	} else {
+		assert.Zero(t, reusedSame, "local state cannot see a use at the other gateway")
+		assert.Less(t, want, float64(clients), "the killed gateway had clients")
+	}
 }
