@@ -136,3 +136,12 @@ func TestSharedStateConfig(t *testing.T) {
 	assert.ErrorContains(t, err, "key_prefix")
 	assert.ErrorContains(t, err, "timeout")
 }
+
+// The baseline shared_state fixes: two gateways on local state alone do not
+// see a replay whose first use reached the other one.
+func TestLocalStateMissesReplayAtAnotherGateway(t *testing.T) {
+	a, b := newHarness(t, nil), newHarness(t, nil)
+	a.span(refresh(1, "rt-1"))
+	assert.False(t, reused(b.span(refresh(2, "rt-1").after(5*time.Second))))
+	assert.True(t, reused(a.span(refresh(3, "rt-1").after(6*time.Second))), "the gateway of the first use sees it")
+}
