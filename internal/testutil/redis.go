@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -56,6 +57,11 @@ func (r *Redis) Start() {
 
 // Stop stops the server (SIGTERM, SIGKILL after 10 s).
 func (r *Redis) Stop() { r.proc.Stop(10 * time.Second) }
+
+// Pause freezes the server (SIGSTOP): connections open, nothing answers, a
+// slow Redis at its worst. Resume continues it (SIGCONT).
+func (r *Redis) Pause()  { _ = syscall.Kill(r.proc.PID(), syscall.SIGSTOP) }
+func (r *Redis) Resume() { _ = syscall.Kill(r.proc.PID(), syscall.SIGCONT) }
 
 // Ping sends PING over RESP and expects +PONG.
 func Ping(addr string) error {

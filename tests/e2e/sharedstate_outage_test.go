@@ -97,6 +97,33 @@ func TestSharedStateRedisOutageUnderLoad(t *testing.T) {
 		return err
 	})
 
+	// A frozen Redis (answers nothing, connections stay open) for 5 s:
+	// each batch waits at most the 250ms timeout, then retry_interval skips
+	// Redis; the refreshes are still all counted.
+	slowestBefore := slowest
+	slowest = 0
+	redis.Pause()
+	frozenEnd := time.Now().Add(5 * time.Second)
+	for j := 0; time.Now().Before(frozenEnd); j++ {
+		send(fmt.Sprintf("frozen%02d", j), 10)
+	}
+	redis.Resume()
+	slowestFrozen := slowest
+	slowest = max(slowest, slowestBefore)
+	eventually(t, 120, "refreshes counted after the freeze", func() error {
+		m, err := gws[0].refreshes()
+		if err == nil && m[contract.StatusSuccess] != float64(sent.Load()) {
+			err = fmt.Errorf("success %v of %d sent", m[contract.StatusSuccess], sent.Load())
+		}
+		return err
+	})
+	errsFrozen, err := gws[0].ownMetric("otelcol_processor_oauth_security_shared_state_errors")
+	require.NoError(t, err)
+	assert.Greater(t, errsFrozen, errs, "timeouts on the frozen Redis are counted")
+	t.Logf("frozen Redis 5s: slowest export %s, failed round trips %v", slowestFrozen, errsFrozen-errs)
+	time.Sleep(2 * time.Second)
+	send("thawed", 5)
+
 	// Replays at gateway 1: tokens first used during the outage (published
 	// from the backlog) and after it are flagged.
 	tr1 := mtlsTracer(t, ca, cert, key, gws[1].otlp)
