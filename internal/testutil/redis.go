@@ -63,6 +63,9 @@ func (r *Redis) Stop() { r.proc.Stop(10 * time.Second) }
 func (r *Redis) Pause()  { _ = syscall.Kill(r.proc.PID(), syscall.SIGSTOP) }
 func (r *Redis) Resume() { _ = syscall.Kill(r.proc.PID(), syscall.SIGCONT) }
 
+// PID is the running server's process id.
+func (r *Redis) PID() int { return r.proc.PID() }
+
 // Ping sends PING over RESP and expects +PONG.
 func Ping(addr string) error {
 	c, err := net.DialTimeout("tcp", addr, time.Second)

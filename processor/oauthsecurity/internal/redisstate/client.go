@@ -3,8 +3,8 @@ package redisstate
 import (
 	"context"
 	"crypto/tls"
+	"encoding/binary"
 	"errors"
-	"strconv"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -15,9 +15,8 @@ type Client struct {
 	rdb     redis.UniversalClient
 	prefix  string
 	timeout time.Duration
-	keyBuf  []byte
-	keys    []string
-	args    []any
+	blob    []byte
+	cmds    []*redis.Cmd
 }
 
 // New creates the client; it connects lazily, on the first round trip.
@@ -56,27 +55,34 @@ type Op struct {
 	TTL      time.Duration
 }
 
-// firstUseScript registers KEYS in order: a key takes its value ARGV[2i-1]
-// with TTL ARGV[2i] ms only when it holds none; the reply lists what each key
-// held before, "" for none. A script runs atomically: of two gateways
-// registering one key at the same instant exactly one finds it absent.
+// firstUseScript registers the ops packed in ARGV[1], 24 bytes each (key,
+// value, TTL in ms; big endian), under the key prefix ARGV[2]: a key takes
+// its value with its TTL only when it holds none (SET ... NX GET, Redis 7.0). It returns, 8 bytes per op,
+// what each key held before (zeros for none, and for a value that is not 8
+// bytes, which no gateway writes). A script runs atomically: of two gateways
+// registering one key at the same instant exactly one finds it absent. The
+// keys are built inside the script (not passed in KEYS), which standalone
+// and Sentinel setups allow and Redis Cluster does not.
 var firstUseScript = redis.NewScript(`
+local blob, prefix = ARGV[1], ARGV[2]
+local none = '\0\0\0\0\0\0\0\0'
 local out = {}
-for i, k in ipairs(KEYS) do
-  local v = redis.call('GET', k)
-  if v then
-    out[i] = v
-  else
-    redis.call('SET', k, ARGV[2*i-1], 'PX', ARGV[2*i])
-    out[i] = ''
-  end
+for i = 0, #blob / 24 - 1 do
+  local o = i * 24
+  local ms = 0
+  for j = o + 17, o + 24 do ms = ms * 256 + string.byte(blob, j) end
+  local v = redis.call('SET', prefix .. string.sub(blob, o + 1, o + 8), string.sub(blob, o + 9, o + 16), 'PX', ms, 'NX', 'GET')
+  if v and #v == 8 then out[i + 1] = v else out[i + 1] = none end
 end
-return out`)
+return table.concat(out)`)
 
-// maxScriptKeys bounds one script call, so that Redis is never busy with one
+// maxScriptOps bounds one script call, so that Redis is never busy with one
 // batch for long; a batch with more ops sends several calls in the same
 // round trip.
-const maxScriptKeys = 2000
+const maxScriptOps = 2000
+
+// opBytes is one op in the script's argument: key, value, TTL.
+const opBytes = 24
 
 // FirstUse registers ops in order with one pipelined round trip of EVALSHA
 // calls of firstUseScript (EVAL when Redis does not know the script, after a
@@ -89,10 +95,11 @@ func (c *Client) FirstUse(ctx context.Context, ops []Op, prev []uint64) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
-	c.keys, c.args = c.keys[:0], c.args[:0]
+	c.blob = c.blob[:0]
 	for _, op := range ops {
-		c.keys = append(c.keys, c.key(op.Key))
-		c.args = append(c.args, strconv.FormatUint(op.Val, 10), max(op.TTL.Milliseconds(), 1))
+		c.blob = binary.BigEndian.AppendUint64(c.blob, op.Key)
+		c.blob = binary.BigEndian.AppendUint64(c.blob, op.Val)
+		c.blob = binary.BigEndian.AppendUint64(c.blob, uint64(max(op.TTL.Milliseconds(), 1)))
 	}
 	cmds, err := c.run(ctx, false)
 	if err != nil && redis.HasErrorPrefix(err, "NOSCRIPT") {
@@ -103,23 +110,17 @@ func (c *Client) FirstUse(ctx context.Context, ops []Op, prev []uint64) error {
 	}
 	i := 0
 	for _, cmd := range cmds {
-		vals, err := cmd.Slice()
+		s, err := cmd.Text()
 		if err != nil {
 			return err
 		}
-		for _, v := range vals {
-			if i == len(ops) {
-				return errors.New("shared state: more replies than keys")
-			}
-			s, _ := v.(string)
-			// "" is none; a value under our prefix that another writer put
-			// there and is not ours reads as none: it cannot be compared.
-			prev[i], _ = strconv.ParseUint(s, 10, 64)
+		for ; len(s) >= 8 && i < len(ops); s = s[8:] {
+			prev[i] = binary.BigEndian.Uint64([]byte(s[:8]))
 			i++
 		}
 	}
 	if i != len(ops) {
-		return errors.New("shared state: fewer replies than keys")
+		return errors.New("shared state: fewer replies than ops")
 	}
 	return nil
 }
@@ -127,24 +128,17 @@ func (c *Client) FirstUse(ctx context.Context, ops []Op, prev []uint64) error {
 // run sends the script calls in one pipeline, by hash or (eval) whole.
 func (c *Client) run(ctx context.Context, eval bool) ([]*redis.Cmd, error) {
 	pipe := c.rdb.Pipeline()
-	var cmds []*redis.Cmd
-	for lo := 0; lo < len(c.keys); lo += maxScriptKeys {
-		hi := min(lo+maxScriptKeys, len(c.keys))
-		keys, args := c.keys[lo:hi], c.args[2*lo:2*hi]
+	c.cmds = c.cmds[:0]
+	for lo := 0; lo < len(c.blob); lo += maxScriptOps * opBytes {
+		chunk := c.blob[lo:min(lo+maxScriptOps*opBytes, len(c.blob))]
 		if eval {
-			cmds = append(cmds, firstUseScript.Eval(ctx, pipe, keys, args...))
+			c.cmds = append(c.cmds, firstUseScript.Eval(ctx, pipe, nil, chunk, c.prefix))
 		} else {
-			cmds = append(cmds, firstUseScript.EvalSha(ctx, pipe, keys, args...))
+			c.cmds = append(c.cmds, firstUseScript.EvalSha(ctx, pipe, nil, chunk, c.prefix))
 		}
 	}
 	_, err := pipe.Exec(ctx)
-	return cmds, err
-}
-
-func (c *Client) key(k uint64) string {
-	c.keyBuf = append(c.keyBuf[:0], c.prefix...)
-	c.keyBuf = strconv.AppendUint(c.keyBuf, k, 16)
-	return string(c.keyBuf)
+	return c.cmds, err
 }
 
 // Close closes the connections.

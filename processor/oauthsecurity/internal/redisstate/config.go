@@ -29,7 +29,7 @@ type Config struct {
 	DB int `mapstructure:"db"`
 	// TLS, when set, connects with TLS (to Sentinel and master alike).
 	TLS *configtls.ClientConfig `mapstructure:"tls"`
-	// KeyPrefix namespaces the keys per deployment: "<key_prefix>:<16 hex>".
+	// KeyPrefix namespaces the keys per deployment: "<key_prefix>:" and the 8 bytes of the folded key.
 	KeyPrefix string `mapstructure:"key_prefix"`
 	// Timeout bounds one batch's round trip (dial, write, read); past it the
 	// batch is decided on local state.
