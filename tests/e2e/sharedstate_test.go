@@ -79,14 +79,10 @@ func (g *sharedGateway) tokenReuseFindings() (float64, error) {
 	return n, nil
 }
 
-// startByTraceTier starts the load-balancing tier on the shipped config with
-// the by-trace overlay and a static resolver over the given gateways.
-func startByTraceTier(t *testing.T, env []string, gws ...*sharedGateway) (int, *testutil.Process) {
-	return startTier(t, env, true, gws...)
-}
-
-// startTier starts the tier routing by trace id, or by client (the shipped
-// config alone) when byTrace is false.
+// startTier starts the load-balancing tier on the shipped config with the
+// by-trace overlay and a static resolver over the given gateways.
+//
+// With byTrace false it is the shipped config alone (routing by client).
 func startTier(t *testing.T, env []string, byTrace bool, gws ...*sharedGateway) (int, *testutil.Process) {
 	t.Helper()
 	root := testutil.RepoRoot(t)
