@@ -48,7 +48,7 @@ func startGatewayMode(t *testing.T, i int, env []string, redisAddr string, share
 	cfg := withPorts(t, health, g.own, gatewayListeners(g.otlp, g.metrics))
 	args := []string{"--config", filepath.Join(root, "deploy", "gateway.yaml")}
 	if shared {
-		args = append(args, "--config", filepath.Join(root, "deploy", "gateway-shared-state.yaml"))
+		args = append(args, "--config", filepath.Join(root, "deploy", "shared-state", "gateway-shared-state.yaml"))
 	}
 	g.proc = testutil.StartProcess(t, fmt.Sprintf("gateway-%d", i), append(slicesClone(env),
 		"OTELCOL_OAUTH_STORAGE_DIR="+t.TempDir(),
@@ -110,7 +110,7 @@ exporters:
 `, otlp, strings.Join(hosts, ", "), strings.Join(hosts, ", ")))
 	args := []string{"--config", filepath.Join(root, "deploy", "loadbalancer.yaml")}
 	if byTrace {
-		args = append(args, "--config", filepath.Join(root, "deploy", "loadbalancer-by-trace.yaml"))
+		args = append(args, "--config", filepath.Join(root, "deploy", "shared-state", "loadbalancer-by-trace.yaml"))
 	}
 	p := testutil.StartProcess(t, "loadbalancer", append(slicesClone(env), "OTELCOL_OAUTH_GATEWAYS=localhost"),
 		testutil.BinaryPath(t), append(args, "--config", cfg)...)
