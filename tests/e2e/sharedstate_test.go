@@ -291,3 +291,67 @@ func failover(t *testing.T, shared bool) {
 		assert.Less(t, want, float64(clients), "the killed gateway had clients")
 	}
 }
+
+// Scale-out from two to three gateways on the shared state: 40 clients
+// rotate their refresh tokens at two gateways, a third joins the resolver
+// (the stateless tier restarted with all three), every rotated-away token is
+// replayed: 40 of 40 flagged over the three gateways, each once, and the new
+// gateway takes part.
+func TestSharedStateScaleOut(t *testing.T) {
+	redis := testutil.StartRedis(t)
+	ca, cert, key := testutil.TestCerts(t)
+	env := tlsEnv(ca, cert, key)
+	gws := []*sharedGateway{startSharedGateway(t, 0, env, redis.Addr), startSharedGateway(t, 1, env, redis.Addr)}
+	tierPort, tier := startTier(t, env, true, gws...)
+
+	const clients = 40
+	token := func(c, i int) string { return fmt.Sprintf("rt_scale_client%02d_%02d_0123456789abcdefghij", c, i) }
+	base := time.Now().Add(-5 * time.Minute)
+	tr := mtlsTracer(t, ca, cert, key, tierPort)
+	for c := 0; c < clients; c++ {
+		for i := 0; i < 2; i++ {
+			sendRefresh(tr, base.Add(time.Duration(2*c+i)*time.Second), token(c, i))
+		}
+	}
+	eventually(t, 120, "refreshes delivered", func() error {
+		total, per, err := sumOver(gws, contract.StatusSuccess)
+		if err == nil && total != 2*clients {
+			err = fmt.Errorf("success %v of %d (per gateway %v)", total, 2*clients, per)
+		}
+		return err
+	})
+
+	gws = append(gws, startSharedGateway(t, 2, env, redis.Addr))
+	require.NoError(t, tier.Terminate(30*time.Second))
+	tierPort, _ = startTier(t, env, true, gws...)
+	tr = mtlsTracer(t, ca, cert, key, tierPort)
+	for c := 0; c < clients; c++ {
+		sendRefresh(tr, base.Add(4*time.Minute+time.Duration(c)*time.Second), token(c, 0))
+	}
+	var per []map[string]float64
+	eventually(t, 120, "replays counted", func() error {
+		succ, _, err := sumOver(gws, contract.StatusSuccess)
+		if err != nil {
+			return err
+		}
+		reused, p, err := sumOver(gws, contract.StatusReuseDetected)
+		per = p
+		if err == nil && succ+reused != 3*clients {
+			err = fmt.Errorf("success %v + reuse_detected %v of %d (per gateway %v)", succ, reused, 3*clients, per)
+		}
+		return err
+	})
+	time.Sleep(2 * time.Second) // a late duplicate would show now
+	flagged, per, err := sumOver(gws, contract.StatusReuseDetected)
+	require.NoError(t, err)
+	var findings float64
+	for _, g := range gws {
+		n, err := g.tokenReuseFindings()
+		require.NoError(t, err)
+		findings += n
+	}
+	t.Logf("scale-out 2 → 3: %v of %d replays flagged, %v token_reuse findings (per gateway %v)", flagged, clients, findings, per)
+	assert.Equal(t, float64(clients), flagged)
+	assert.Equal(t, float64(clients), findings, "each replay flagged once")
+	assert.Positive(t, per[2][contract.StatusReuseDetected], "the new gateway flagged replays of tokens it never saw")
+}
