@@ -20,7 +20,7 @@ GO_SOURCES := $(shell find . -name '*.go' -not -path './_build/*' -not -path './
               go.mod go.sum builder-config.yaml $(shell find . -name metadata.yaml -not -path './_build/*')
 
 .PHONY: all build run test test-unit test-fuzz test-integration test-e2e test-faults \
-        test-deploy test-rules tools-prometheus tools-loki \
+        test-deploy test-rules tools-prometheus tools-loki tools-redis \
         bench bench-testbed demo fuzz lint generate clean
 
 all: build
@@ -57,13 +57,19 @@ run: $(BIN)
 ## test: every test target (what CI runs)
 test: test-unit test-deploy test-fuzz test-integration test-e2e test-faults
 
-## test-unit: the Go unit tests of every package
-test-unit:
+## test-unit: the Go unit tests of every package (oauth_security's shared
+## state runs against a real redis-server: tools-redis)
+test-unit: tools-redis
 	go test $(GO_TEST_FLAGS) ./...
 
 ## tools-prometheus: Debian's prometheus and promtool (apt-get, as root) when missing
 tools-prometheus:
 	./scripts/install-prometheus.sh
+
+## tools-redis: Debian's redis-server (apt-get, as root) when missing; the tests
+## start their own on 127.0.0.1 and a free port
+tools-redis:
+	./scripts/install-redis.sh
 
 ## tools-loki: build Loki once into ~/.cache/otelcol-oauth (outside the work tree)
 tools-loki:
@@ -95,7 +101,7 @@ test-integration: $(BIN)
 # ~/.cache/otelcol-oauth (scripts/loki.sh; about ten minutes cold, at nice 19).
 test-e2e: $(BIN) $(NODE_EXAMPLE)/node_modules/.package-lock.json
 	@if ls tests/e2e/*_test.go >/dev/null 2>&1; then \
-	  ./scripts/install-prometheus.sh; \
+	  ./scripts/install-prometheus.sh; ./scripts/install-redis.sh; \
 	  loki=$$(./scripts/loki.sh); \
 	  OTELCOL_OAUTH_LOKI_BIN=$$loki OTELCOL_OAUTH_REQUIRE_TOOLS=1 \
 	    go test $(GO_TEST_FLAGS) -tags e2e -count=1 -timeout 20m ./tests/e2e/...; \
@@ -115,7 +121,7 @@ $(NODE_EXAMPLE)/node_modules/.package-lock.json: $(NODE_EXAMPLE)/package-lock.js
 # -v: the tests log what they measured (lost, duplicates, RSS peak, timings).
 test-faults: $(BIN)
 	@if ls tests/faults/*_test.go >/dev/null 2>&1; then \
-	  loki=$$(./scripts/loki.sh); \
+	  ./scripts/install-redis.sh; loki=$$(./scripts/loki.sh); \
 	  OTELCOL_OAUTH_LOKI_BIN=$$loki OTELCOL_OAUTH_REQUIRE_TOOLS=1 \
 	    go test $(GO_TEST_FLAGS) -tags faults -count=1 -timeout 20m -v ./tests/faults/...; \
 	else echo "test-faults: no fault tests in this tree yet (issue 9)"; fi

@@ -56,8 +56,10 @@ func benchDetector(b *testing.B) *detector {
 // BenchmarkRefreshSpans1M: every span is a successful server-side refresh
 // with a fresh token (typical attributes), against a state already holding
 // one million fingerprints: lookup miss, insert and an eviction per span.
-func BenchmarkRefreshSpans1M(b *testing.B) {
-	d := benchDetector(b)
+func BenchmarkRefreshSpans1M(b *testing.B) { runRefreshSpans(b, benchDetector(b)) }
+
+// runRefreshSpans drives d with batches of 1000 fresh-token refresh spans.
+func runRefreshSpans(b *testing.B, d *detector) {
 	const batch = 1000
 	td := ptrace.NewTraces()
 	rs := td.ResourceSpans().AppendEmpty()

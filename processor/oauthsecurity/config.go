@@ -7,9 +7,11 @@ import (
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/configopaque"
+	"go.opentelemetry.io/collector/config/configoptional"
 	"go.opentelemetry.io/collector/confmap"
 
 	"github.com/otelcol-oauth/otelcol-oauth/internal/keysource"
+	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthsecurity/internal/redisstate"
 )
 
 // Config configures the oauth_security processor.
@@ -33,6 +35,9 @@ type Config struct {
 	Storage *component.ID `mapstructure:"storage"`
 	// CheckpointInterval bounds what a crash can lose when Storage is set.
 	CheckpointInterval time.Duration `mapstructure:"checkpoint_interval"`
+	// SharedState, when present, shares the detection state of several
+	// gateways through Redis (backend.go, store_shared.go).
+	SharedState configoptional.Optional[redisstate.Config] `mapstructure:"shared_state"`
 
 	_ struct{}
 }
@@ -60,6 +65,9 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxEntries <= 0 {
 		errs = append(errs, fmt.Errorf("max_entries: must be positive, got %d", c.MaxEntries))
+	}
+	if c.SharedState.HasValue() && c.Storage != nil {
+		errs = append(errs, errStorageAndShared)
 	}
 	return errors.Join(errs...)
 }

@@ -42,6 +42,9 @@ type detector struct {
 	// lifecycle and persistence (lifecycle.go, snapshot.go)
 	started int
 	persist *persister
+	// shared is the state shared with other gateways, nil without
+	// shared_state (store_shared.go).
+	shared *sharedState
 }
 
 func newDetector(cfg *Config, set processor.Settings) (*detector, error) {

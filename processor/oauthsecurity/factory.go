@@ -5,11 +5,13 @@ import (
 	"time"
 
 	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/config/configoptional"
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/processor"
 	"go.opentelemetry.io/collector/processor/processorhelper"
 
 	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthsecurity/internal/metadata"
+	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthsecurity/internal/redisstate"
 )
 
 // NewFactory returns the oauth_security processor factory.
@@ -29,6 +31,7 @@ func createDefaultConfig() component.Config {
 		StateTTL:           10 * time.Minute,
 		MaxEntries:         1_000_000,
 		CheckpointInterval: 5 * time.Second,
+		SharedState:        configoptional.Default(redisstate.Default()),
 	}
 }
 

@@ -35,8 +35,10 @@ func (d *detector) inspectOne(r *record, nowMs int64, sp ptrace.Span, isSpan boo
 		contract.RemovePreviousFingerprints(r.attrs)
 	}
 	if rewrite {
-		r.attrs.PutStr(contract.AttrStatus, contract.StatusReuseDetected)
-		r.attrs.PutStr(contract.AttrReason, contract.ReasonReuseDetected)
+		markReuseDetected(r.attrs)
+	}
+	if d.shared != nil {
+		d.bindUses(r, sp, isSpan, ts)
 	}
 	if len(det) == from && len(rep) == 0 {
 		d.findBuf = det

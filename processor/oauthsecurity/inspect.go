@@ -71,19 +71,29 @@ const untracedSameUseMs = 1000
 // Record times may be skewed between services, so the distance is absolute.
 // The entry's flag marks a use recorded without trace context.
 func (d *detector) use(key uint64, k kind, tag uint32, untraced bool, atMs, nowMs, graceMs int64) bool {
-	if v, ok := d.st.get(key, nowMs); ok {
-		if valTag(v) == tag && !untraced && !valFlag(v) {
-			return false
-		}
-		dt := atMs - valTime(v)
-		if dt < 0 {
-			dt = -dt
-		}
-		if (untraced || valFlag(v)) && dt <= untracedSameUseMs {
-			return false
-		}
-		return graceMs <= 0 || dt > graceMs
+	v, ok := d.st.get(key, nowMs)
+	if !ok {
+		v = packVal(atMs, tag, k, untraced)
+		d.st.put(key, v)
 	}
-	d.st.put(key, packVal(atMs, tag, k, untraced))
-	return false
+	reused := ok && isReuse(v, tag, untraced, atMs, graceMs)
+	if d.shared != nil {
+		d.noteUse(key, v, k, tag, untraced, atMs, nowMs, graceMs, reused)
+	}
+	return reused
+}
+
+// isReuse applies the rule to a use against the earlier use v.
+func isReuse(v uint64, tag uint32, untraced bool, atMs, graceMs int64) bool {
+	if valTag(v) == tag && !untraced && !valFlag(v) {
+		return false
+	}
+	dt := atMs - valTime(v)
+	if dt < 0 {
+		dt = -dt
+	}
+	if (untraced || valFlag(v)) && dt <= untracedSameUseMs {
+		return false
+	}
+	return graceMs <= 0 || dt > graceMs
 }

@@ -83,6 +83,10 @@ func (d *detector) startOnce(ctx context.Context, host component.Host) error {
 			d.logger.Warn("oauth_security: could not restore state, starting empty", zap.Error(err))
 		}
 	}
+	if err := d.startShared(ctx); err != nil {
+		d.started--
+		return err
+	}
 	d.persist = p
 	p.wg.Add(1)
 	go d.loop(p)
@@ -120,6 +124,7 @@ func (d *detector) shutdown(ctx context.Context) error {
 			err = errors.Join(err, p.client.Close(ctx))
 		}
 	}
+	err = errors.Join(err, d.stopShared())
 	d.releaseKeys()
 	d.tb.Shutdown()
 	return err

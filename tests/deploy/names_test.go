@@ -58,6 +58,9 @@ var otelcolMetrics = func() map[string][]string {
 	for _, n := range []string{"events_delivered", "pages", "auth_failures", "poll_lag"} {
 		m["otelcol_receiver_oauth_audit_"+n] = []string{"source"}
 	}
+	// oauth_security's shared state (processor/oauthsecurity/metadata.yaml).
+	m["otelcol_processor_oauth_security_shared_state_up"] = nil
+	m["otelcol_processor_oauth_security_shared_state_errors"] = nil
 	m["otelcol_process_uptime"] = nil
 	m["otelcol_process_memory_rss"] = nil
 	m["target_info"] = []string{"service_instance_id", "service_name", "service_version"}

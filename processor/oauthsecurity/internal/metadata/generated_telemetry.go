@@ -25,12 +25,17 @@ func Tracer(settings component.TelemetrySettings) trace.Tracer {
 // TelemetryBuilder provides an interface for components to report telemetry
 // as defined in metadata and user config.
 type TelemetryBuilder struct {
-	meter                              metric.Meter
-	mu                                 sync.Mutex
-	registrations                      []metric.Registration
-	ProcessorOauthSecurityEvictions    metric.Int64Counter
-	ProcessorOauthSecurityFindings     metric.Int64Counter
-	ProcessorOauthSecurityStateEntries metric.Int64ObservableGauge
+	meter                                           metric.Meter
+	mu                                              sync.Mutex
+	registrations                                   []metric.Registration
+	ProcessorOauthSecurityEvictions                 metric.Int64Counter
+	ProcessorOauthSecurityFindings                  metric.Int64Counter
+	ProcessorOauthSecuritySharedStateBacklog        metric.Int64ObservableGauge
+	ProcessorOauthSecuritySharedStateBacklogDropped metric.Int64Counter
+	ProcessorOauthSecuritySharedStateErrors         metric.Int64Counter
+	ProcessorOauthSecuritySharedStateRoundTrips     metric.Int64Counter
+	ProcessorOauthSecuritySharedStateUp             metric.Int64ObservableGauge
+	ProcessorOauthSecurityStateEntries              metric.Int64ObservableGauge
 }
 
 // TelemetryBuilderOption applies changes to default builder.
@@ -42,6 +47,36 @@ type telemetryBuilderOptionFunc func(mb *TelemetryBuilder)
 
 func (tbof telemetryBuilderOptionFunc) apply(mb *TelemetryBuilder) {
 	tbof(mb)
+}
+
+// RegisterProcessorOauthSecuritySharedStateBacklogCallback sets callback for observable ProcessorOauthSecuritySharedStateBacklog metric.
+func (builder *TelemetryBuilder) RegisterProcessorOauthSecuritySharedStateBacklogCallback(cb metric.Int64Callback) error {
+	reg, err := builder.meter.RegisterCallback(func(ctx context.Context, o metric.Observer) error {
+		cb(ctx, &observerInt64{inst: builder.ProcessorOauthSecuritySharedStateBacklog, obs: o})
+		return nil
+	}, builder.ProcessorOauthSecuritySharedStateBacklog)
+	if err != nil {
+		return err
+	}
+	builder.mu.Lock()
+	defer builder.mu.Unlock()
+	builder.registrations = append(builder.registrations, reg)
+	return nil
+}
+
+// RegisterProcessorOauthSecuritySharedStateUpCallback sets callback for observable ProcessorOauthSecuritySharedStateUp metric.
+func (builder *TelemetryBuilder) RegisterProcessorOauthSecuritySharedStateUpCallback(cb metric.Int64Callback) error {
+	reg, err := builder.meter.RegisterCallback(func(ctx context.Context, o metric.Observer) error {
+		cb(ctx, &observerInt64{inst: builder.ProcessorOauthSecuritySharedStateUp, obs: o})
+		return nil
+	}, builder.ProcessorOauthSecuritySharedStateUp)
+	if err != nil {
+		return err
+	}
+	builder.mu.Lock()
+	defer builder.mu.Unlock()
+	builder.registrations = append(builder.registrations, reg)
+	return nil
 }
 
 // RegisterProcessorOauthSecurityStateEntriesCallback sets callback for observable ProcessorOauthSecurityStateEntries metric.
@@ -97,6 +132,36 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 		"otelcol_processor_oauth_security_findings",
 		metric.WithDescription("Findings annotated on records, by event_type and source (detected, reported). A finding suppressed as part of an incident already annotated is not counted. [Alpha]"),
 		metric.WithUnit("{finding}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorOauthSecuritySharedStateBacklog, err = builder.meter.Int64ObservableGauge(
+		"otelcol_processor_oauth_security_shared_state_backlog",
+		metric.WithDescription("First uses learned on local state during a shared state outage, waiting to be published when the backend is back (bounded by max_backlog). [Alpha]"),
+		metric.WithUnit("{entry}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorOauthSecuritySharedStateBacklogDropped, err = builder.meter.Int64Counter(
+		"otelcol_processor_oauth_security_shared_state_backlog_dropped",
+		metric.WithDescription("First uses not published to the shared state because the backlog was full (they stay in the gateway's local state). [Alpha]"),
+		metric.WithUnit("{entry}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorOauthSecuritySharedStateErrors, err = builder.meter.Int64Counter(
+		"otelcol_processor_oauth_security_shared_state_errors",
+		metric.WithDescription("Failed or timed-out round trips to the shared state backend; each batch concerned was decided on the gateway's local state (nothing dropped). [Alpha]"),
+		metric.WithUnit("{error}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorOauthSecuritySharedStateRoundTrips, err = builder.meter.Int64Counter(
+		"otelcol_processor_oauth_security_shared_state_round_trips",
+		metric.WithDescription("Round trips to the shared state backend (shared_state), one per batch that has first uses to register; failed ones included. [Alpha]"),
+		metric.WithUnit("{round_trip}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorOauthSecuritySharedStateUp, err = builder.meter.Int64ObservableGauge(
+		"otelcol_processor_oauth_security_shared_state_up",
+		metric.WithDescription("1 when the last round trip to the shared state backend succeeded, 0 while detection runs on local state only. [Alpha]"),
+		metric.WithUnit("1"),
 	)
 	errs = errors.Join(errs, err)
 	builder.ProcessorOauthSecurityStateEntries, err = builder.meter.Int64ObservableGauge(
