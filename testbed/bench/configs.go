@@ -130,6 +130,7 @@ var templates = map[string]string{
       exporters: [otlp_http]
 `,
 	Full: common + exporters + `processors:
+  oauth_normalize: {}
   oauth_redact:
     fingerprint_key: ${env:OAUTH_FINGERPRINT_KEY}
   oauth_security:
@@ -142,7 +143,7 @@ var templates = map[string]string{
 connectors:
   oauth_span_metrics:
     flush_interval: 1s
-` + derivingService("oauth_redact, oauth_security, batch", "oauth_redact", "oauth_span_metrics"),
+` + derivingService("oauth_normalize, oauth_redact, oauth_security, batch", "oauth_redact", "oauth_span_metrics"),
 	Upstream: common + exporters + `processors:
   redaction:
 {{.Redaction}}
