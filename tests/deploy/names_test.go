@@ -50,6 +50,9 @@ var otelcolMetrics = func() map[string][]string {
 	m["otelcol_exporter_in_flight_requests"] = []string{"exporter", "data_type"}
 	m["otelcol_processor_incoming_items"] = []string{"processor", "otel_signal"}
 	m["otelcol_processor_outgoing_items"] = []string{"processor", "otel_signal"}
+	// oauth_normalize's own metadata.yaml.
+	m["otelcol_processor_oauth_normalize_records_mapped"] = []string{"vocabulary"}
+	m["otelcol_processor_oauth_normalize_records_unmapped"] = []string{"vocabulary", "reason"}
 	m["otelcol_process_uptime"] = nil
 	m["otelcol_process_memory_rss"] = nil
 	m["target_info"] = []string{"service_instance_id", "service_name", "service_version"}
