@@ -221,7 +221,7 @@ func TestZitadelOPGenericHTTP(t *testing.T) {
 		// HTTP span: other).
 		`oauth_discovery_attempts_total{status="success"}`: 1,
 		// GET /auth: one flow initiated, one authorization request.
-		`oauth_flows_total{status="initiated"}`:                 1,
+		`oauth_flows_total{status="initiated"}`:                1,
 		`oauth_authorization_requests_total{result="success"}`: 1,
 		// POST /oauth/token: code, refresh, client credentials succeed, the
 		// bad refresh fails. A form body is not on an HTTP span, so the
