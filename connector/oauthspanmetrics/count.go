@@ -18,7 +18,8 @@ func (s *state) sideAllowed(side string) bool {
 // whether the record was counted (it is not when its side is filtered out).
 func (s *state) count(g *group, r *record, nowN int64) bool {
 	f := &r.f
-	if !s.sideAllowed(f.sideOf(r.kind)) {
+	side := f.sideOf(r.kind)
+	if !s.sideAllowed(side) {
 		return false
 	}
 	if f.hasFindings {
@@ -45,7 +46,7 @@ func (s *state) count(g *group, r *record, nowN int64) bool {
 			}
 			s.add(g, mAuthRequests, labels{a: result}, 1, r)
 		}
-		if k := keyOf(f.state); k != 0 && rawStatus != contract.StatusFailure {
+		if k := f.flowKey(); k != 0 && rawStatus != contract.StatusFailure {
 			if e, ok := s.flows.get(k); ok && e.val <= int64(r.start) {
 				break // both sides reported the authorize: keep the earlier start
 			}
@@ -78,6 +79,12 @@ func (s *state) count(g *group, r *record, nowN int64) bool {
 		}
 
 	case contract.OpToken:
+		if side == contract.SideServer && f.grant == contract.GrantAuthorizationCode {
+			s.serverFlowOutcome(g, r, success)
+		}
+		if f.pkceReason != "" {
+			s.exchangePKCE(g, r)
+		}
 		if ext {
 			s.exchange(g, r, f.grant, success)
 		}
@@ -163,10 +170,47 @@ func (s *state) count(g *group, r *record, nowN int64) bool {
 			s.observe(g, mRegistration, labels{a: status}, r.duration, r)
 		}
 
+	case contract.OpIntrospect:
+		// A known operation that feeds no metric (section 1); a finding
+		// on it was counted above.
+
 	default:
 		s.overflow["operation"]++
 	}
 	return true
+}
+
+// serverFlowOutcome counts a server's code exchange as its flow's outcome
+// (section 1). Its duration is observed only when the exchange joins its
+// authorize by the server's flow id (oauth.flow.id): never the exchange's
+// own few milliseconds, and never a state join (the exchange carries no
+// state).
+func (s *state) serverFlowOutcome(g *group, r *record, success bool) {
+	f := &r.f
+	status := contract.StatusFailure
+	if success {
+		status = contract.StatusSuccess
+	}
+	l := labels{s.provider(f.provider), status}
+	s.add(g, mFlows, l, 1, r)
+	if f.flowID == "" {
+		return
+	}
+	k := f.flowKey()
+	if e, found := s.flows.get(k); found {
+		if int64(r.end) >= e.val && e.val > 0 {
+			s.observe(g, mFlowDur, l, float64(int64(r.end)-e.val)/1e9, r)
+		}
+		s.flows.remove(k)
+	}
+}
+
+// exchangePKCE counts oauth.pkce.reason on an exchange as a pkce.validate
+// with that reason (section 1).
+func (s *state) exchangePKCE(g *group, r *record) {
+	reason := r.f.pkceReason
+	status := contract.PKCEStatusOf(reason)
+	s.add(g, mPKCEValid, labels{status, s.bound(contract.LabelReason, reason, contract.ReasonsByOperation[contract.OpPKCEValidate])}, 1, r)
 }
 
 func (s *state) exchange(g *group, r *record, grant string, success bool) {

@@ -15,6 +15,9 @@ import (
 // contract.Lookup).
 type fields struct {
 	op, side, status, reason, provider, grant, method, violation, state string
+	// pkceReason is oauth.pkce.reason (a PKCE check on an exchange), flowID
+	// oauth.flow.id (a server's id of one flow: the duration join).
+	pkceReason, flowID string
 
 	duration    float64
 	hasDuration bool
@@ -81,6 +84,10 @@ func (f *fields) scan(m pcommon.Map, record bool) {
 			f.violation = str(v)
 		case contract.AttrState:
 			f.state = str(v)
+		case contract.AttrPKCEReason:
+			f.pkceReason = str(v)
+		case contract.AttrFlowID:
+			f.flowID = str(v)
 		case contract.AttrDuration:
 			f.duration, f.hasDuration = number(v)
 			if f.duration < 0 {
@@ -102,12 +109,24 @@ func (f *fields) scan(m pcommon.Map, record bool) {
 	})
 }
 
+// flowKey is the key that joins a flow's authorize to its outcome: the
+// server's flow id when the record has one (prefixed, so that it cannot meet
+// a state fingerprint), else the state fingerprint; 0 for none.
+func (f *fields) flowKey() uint64 {
+	if f.flowID != "" {
+		return keyOf(flowIDPrefix + f.flowID)
+	}
+	return keyOf(f.state)
+}
+
+const flowIDPrefix = "flow\x00"
+
 // maxCleanedCount caps oauth.pkce.cleaned_count so a bad value cannot add an
 // absurd amount at once.
 const maxCleanedCount = 1 << 20
 
 // sideOf is contract.Side on scanned fields.
-func (f *fields) sideOf(kind ptrace.SpanKind) string { return contract.SideOf(f.side, kind) }
+func (f *fields) sideOf(kind ptrace.SpanKind) string { return contract.SideOf(f.side, f.op, kind) }
 
 // statusOf is contract.Status on scanned fields.
 func (f *fields) statusOf(code ptrace.StatusCode) string {

@@ -30,10 +30,11 @@ func Operation(record, resource pcommon.Map) string {
 	return LookupStr(record, resource, AttrOperation)
 }
 
-// Side returns oauth.side, else the side implied by the span kind (logs pass
-// ptrace.SpanKindUnspecified); the rule is SideOf.
+// Side returns oauth.side, else client for a client operation, else the
+// side implied by the span kind (logs pass ptrace.SpanKindUnspecified); the
+// rule is SideOf.
 func Side(record, resource pcommon.Map, kind ptrace.SpanKind) string {
-	return SideOf(LookupStr(record, resource, AttrSide), kind)
+	return SideOf(LookupStr(record, resource, AttrSide), Operation(record, resource), kind)
 }
 
 // Status returns oauth.status, else failure for an ERROR span status, else

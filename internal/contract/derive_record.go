@@ -8,15 +8,19 @@ import "go.opentelemetry.io/collector/pdata/ptrace"
 // applies them to what it read, so each rule has one owner.
 
 // SideOf returns side when it is client or server, unspecified for any other
-// non-empty value, else the side implied by the span kind (logs pass
-// ptrace.SpanKindUnspecified).
-func SideOf(side string, kind ptrace.SpanKind) string {
+// non-empty value; without one, client for the operations that belong to the
+// client (ClientOperation), else the side implied by the span kind (logs pass
+// ptrace.SpanKindUnspecified). Counting and detection both use it (section 2).
+func SideOf(side, op string, kind ptrace.SpanKind) string {
 	switch side {
 	case SideClient, SideServer:
 		return side
 	case "":
 	default:
 		return SideUnspecified
+	}
+	if ClientOperation(op) {
+		return SideClient
 	}
 	switch kind {
 	case ptrace.SpanKindClient:
@@ -25,6 +29,24 @@ func SideOf(side string, kind ptrace.SpanKind) string {
 		return SideServer
 	}
 	return SideUnspecified
+}
+
+// ClientOperation reports whether op is the client's when the record does
+// not say its side: the redirect URI (callback) and the PKCE state
+// (pkce.create, pkce.cleanup) belong to the client, even when its callback
+// handler is a SERVER span (section 2).
+func ClientOperation(op string) bool {
+	return op == OpCallback || op == OpPKCECreate || op == OpPKCECleanup
+}
+
+// PKCEStatusOf is the pkce.validate status of an oauth.pkce.reason carried
+// on a token exchange (section 1): valid is a success, any other reason a
+// failure.
+func PKCEStatusOf(reason string) string {
+	if reason == ReasonValid {
+		return StatusSuccess
+	}
+	return StatusFailure
 }
 
 // StatusOf returns status when set, else failure for an ERROR span status,

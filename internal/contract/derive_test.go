@@ -28,6 +28,13 @@ func TestSide(t *testing.T) {
 		{none, none, ptrace.SpanKindServer, SideServer},
 		{none, none, ptrace.SpanKindInternal, SideUnspecified},
 		{attrs(AttrSide, "both"), none, ptrace.SpanKindServer, SideUnspecified},
+		// The client's operations without oauth.side (section 2).
+		{attrs(AttrOperation, OpCallback), none, ptrace.SpanKindServer, SideClient},
+		{attrs(AttrOperation, OpPKCECreate), none, ptrace.SpanKindUnspecified, SideClient},
+		{none, attrs(AttrOperation, OpPKCECleanup), ptrace.SpanKindServer, SideClient},
+		{attrs(AttrOperation, OpCallback, AttrSide, SideServer), none, ptrace.SpanKindClient, SideServer},
+		{attrs(AttrOperation, OpPKCEValidate), none, ptrace.SpanKindServer, SideServer},
+		{attrs(AttrOperation, OpToken), none, ptrace.SpanKindServer, SideServer},
 	}
 	for i, c := range cases {
 		if got := Side(c.rec, c.res, c.kind); got != c.want {
@@ -85,7 +92,7 @@ func TestValueRulesMatchLookups(t *testing.T) {
 	res := attrs(AttrSide, SideServer, AttrStatus, StatusFailure, AttrReason, ReasonNoRecord)
 	for _, rec := range []pcommon.Map{pcommon.NewMap(), attrs(AttrSide, "", AttrStatus, "", AttrReason, ""), attrs(AttrSide, "x")} {
 		side, _ := Lookup(rec, res, AttrSide)
-		if got, want := Side(rec, res, ptrace.SpanKindClient), SideOf(side.AsString(), ptrace.SpanKindClient); got != want {
+		if got, want := Side(rec, res, ptrace.SpanKindClient), SideOf(side.AsString(), "", ptrace.SpanKindClient); got != want {
 			t.Errorf("side %q want %q", got, want)
 		}
 		status, _ := Lookup(rec, res, AttrStatus)

@@ -15,10 +15,12 @@ const (
 	OpRegister     = "register"
 )
 
-// Operations lists every operation in contract order.
+// Operations lists every operation in contract order (v2 appends
+// OpIntrospect: indexes of the v1 operations are unchanged).
 var Operations = []string{
 	OpAuthorize, OpCallback, OpToken, OpRefresh, OpRevoke,
 	OpPKCECreate, OpPKCEValidate, OpPKCECleanup, OpDiscovery, OpRegister,
+	OpIntrospect,
 }
 
 // Sides. Detection state is kept per side.

@@ -9,14 +9,8 @@ const (
 	// (configurable).
 	ProviderKeycloak = "keycloak"
 
-	// AttrPKCEReason is the PKCE check done at a server's token endpoint,
-	// carried on the exchange record (section 1: valid, invalid_hash, ...);
-	// it counts as a pkce.validate with that reason as well.
-	AttrPKCEReason = "oauth.pkce.reason"
-	// AttrFlowID is a server flow id that joins a flow's authorize to its
-	// code exchange (section 1: Keycloak's kc.details.code_id, the user
-	// session id; not a secret).
-	AttrFlowID = "oauth.flow.id"
+	// Keycloak's exchange records carry AttrPKCEReason and AttrFlowID
+	// (kc.details.code_id), both defined in vocabulary.go.
 
 	// Span event attributes written by Keycloak's EventBuilder.traceEvent
 	// (server-spi-private/.../events/EventBuilder.java, keys from

@@ -23,19 +23,27 @@ const (
 	PinoAttrProvider      = "provider"
 )
 
-// PinoSecurityEvents maps app security event names onto reported findings
-// (event types of section 5).
-var PinoSecurityEvents = map[string]string{
-	"oauth_refresh_token_reuse_detected":  EventTokenReuse,
-	"oauth_code_injection_attempt":        EventCodeInjection,
+// pinoSecurityAliases are the Pino security event names that are not a
+// finding's own event name (section 6).
+var pinoSecurityAliases = map[string]string{
 	"pkce_state_user_mismatch":            EventCodeInjection,
 	"pkce_state_integrity_violation":      EventIntegrityViolation,
 	"oauth_integrity_verification_failed": EventIntegrityViolation,
-	"oauth_integrity_violation":           EventIntegrityViolation,
-	"oauth_ownership_violation":           EventOwnershipViolation,
-	"pkce_replay_detected":                EventPKCEReplay,
-	"oauth_mix_up_detected":               EventMixUp,
 }
+
+// PinoSecurityEvents maps app security event names onto reported findings
+// (event types of section 5): each finding's own event name (Findings),
+// and the aliases.
+var PinoSecurityEvents = func() map[string]string {
+	m := make(map[string]string, len(Findings)+len(pinoSecurityAliases))
+	for _, f := range Findings {
+		m[f.EventName] = f.EventType
+	}
+	for name, et := range pinoSecurityAliases {
+		m[name] = et
+	}
+	return m
+}()
 
 // PinoOAuthEvent is what a PinoTypeOAuth operation means in contract terms.
 type PinoOAuthEvent struct {

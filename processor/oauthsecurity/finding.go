@@ -4,19 +4,19 @@ import "github.com/otelcol-oauth/otelcol-oauth/internal/contract"
 
 // Rule names written to security_rule.name: which detector fired.
 const (
-	ruleRefreshReuse       = "refresh_token_reuse"
-	ruleCodeReuse          = "authorization_code_reuse"
-	ruleCodeAfterPKCEFail  = "code_redeemed_after_pkce_failure"
-	rulePKCEUserMismatch   = "pkce_user_mismatch"
-	ruleStateReuse         = "state_reuse"
-	ruleOwnershipFailed    = "refresh_ownership_failed"
-	ruleVerifierReuse      = "code_verifier_reuse"
-	ruleIssuerMismatch     = "issuer_mismatch"
-	ruleReportedStatus     = "reported_status_reuse_detected"
-	ruleReportedRevoke     = "reported_revoke_reuse_detected"
-	ruleReportedAudit      = "reported_audit_family_revoked"
-	ruleReportedIntegrity  = "reported_integrity_violation"
-	ruleReportedSecurityEv = "reported_security_event"
+	ruleRefreshReuse      = "refresh_token_reuse"
+	ruleCodeReuse         = "authorization_code_reuse"
+	ruleCodeAfterPKCEFail = "code_redeemed_after_pkce_failure"
+	rulePKCEUserMismatch  = "pkce_user_mismatch"
+	ruleStateReuse        = "state_reuse"
+	ruleOwnershipFailed   = "refresh_ownership_failed"
+	ruleVerifierReuse     = "code_verifier_reuse"
+	ruleIssuerMismatch    = "issuer_mismatch"
+	ruleReportedStatus    = "reported_status_reuse_detected"
+	ruleReportedRevoke    = "reported_revoke_reuse_detected"
+	ruleReportedIntegrity = "reported_integrity_violation"
+	// ruleReportedEvent: the source's own finding, oauth.reported.event_type.
+	ruleReportedEvent = "reported_security_event"
 )
 
 // finding is one detected or reported finding on a record: what

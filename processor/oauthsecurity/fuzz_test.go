@@ -41,6 +41,7 @@ func FuzzInspect(f *testing.F) {
 		a.PutStr("type", typ)
 		a.PutStr("action", event)
 		a.PutStr("event", event)
+		a.PutStr(contract.AttrReportedEventType, event)
 		if _, err := d.processTraces(context.Background(), td); err != nil {
 			t.Fatal(err)
 		}

@@ -101,7 +101,8 @@ func (h *harness) spans(recs ...rec) []ptrace.Span {
 
 func (h *harness) span(r rec) ptrace.Span { return h.spans(r)[0] }
 
-// logs sends records as log records of one batch.
+// logs sends records as log records of one batch, through the
+// oauth_normalize processor first (normalizeLogs).
 func (h *harness) logs(recs ...rec) []plog.LogRecord {
 	h.t.Helper()
 	ld := plog.NewLogs()
@@ -115,7 +116,7 @@ func (h *harness) logs(recs ...rec) []plog.LogRecord {
 		lr.SetTimestamp(pcommon.NewTimestampFromTime(t0.Add(r.at)))
 		r.fill(lr.Attributes())
 	}
-	out, err := h.d.processLogs(context.Background(), ld)
+	out, err := h.d.processLogs(context.Background(), normalizeLogs(h.t, ld))
 	require.NoError(h.t, err)
 	var res []plog.LogRecord
 	for i := 0; i < out.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().Len(); i++ {

@@ -36,12 +36,29 @@ func (d *detector) inspect(r *record, nowMs int64, det, rep []finding) ([]findin
 		det, rewrite = d.refreshRules(&o, det)
 	case op == contract.OpToken || op == contract.OpCallback:
 		det = d.redemptionRules(&o, det)
+		if op == contract.OpToken {
+			det = d.exchangePKCE(&o, det)
+		}
 	case op == contract.OpPKCEValidate:
 		det = d.pkceRules(&o, det)
 	case op == contract.OpDiscovery:
 		d.discoveryRule(&o)
 	}
 	return det, rep, rewrite
+}
+
+// exchangePKCE: a PKCE check done at the token endpoint, carried on the
+// exchange as oauth.pkce.reason, is a pkce.validate with that reason as well
+// (contract section 1): valid is a success, any other reason a failure.
+func (d *detector) exchangePKCE(o *observation, det []finding) []finding {
+	reason := contract.LookupStr(o.r.attrs, o.r.res, contract.AttrPKCEReason)
+	if reason == "" {
+		return det
+	}
+	v := *o
+	v.op, v.reason, v.status = contract.OpPKCEValidate, reason, contract.PKCEStatusOf(reason)
+	v.success = v.status == contract.StatusSuccess
+	return d.pkceRules(&v, det)
 }
 
 // isRefresh: a refresh operation, or a token request with the refresh grant.

@@ -46,15 +46,13 @@ func sideCode(side string) uint8 {
 	return 3
 }
 
-// detectionSide is contract.Side, except that a callback or discovery
-// without oauth.side is the client's: the redirect URI's handler is a SERVER
-// span of the OAuth client, and must not share the authorization server's
-// world (its token endpoint is a SERVER span too).
+// detectionSide is contract.Side (a callback, pkce.create or pkce.cleanup
+// without oauth.side is the client's, as for counting), except that a
+// discovery without oauth.side is the client's too: issuers are learned by
+// clients, and the mix-up rule compares a callback with them.
 func detectionSide(r *record, op string) string {
-	if op == contract.OpCallback || op == contract.OpDiscovery {
-		if contract.LookupStr(r.attrs, r.res, contract.AttrSide) == "" {
-			return contract.SideClient
-		}
+	if op == contract.OpDiscovery && contract.LookupStr(r.attrs, r.res, contract.AttrSide) == "" {
+		return contract.SideClient
 	}
 	return contract.Side(r.attrs, r.res, r.spanKind)
 }

@@ -2,37 +2,51 @@ package oauthsecurity
 
 import (
 	"slices"
-	"strings"
 
 	"github.com/otelcol-oauth/otelcol-oauth/internal/contract"
 )
 
-// reportedFindings normalises what apps and servers report themselves
-// (contract section 6): a reuse_detected status, a recorded integrity
-// violation, an audited family revocation by reuse detection, a revocation
-// for reuse, and an app security event by name.
+// reportedFindings reads the findings that apps and servers report
+// themselves, in contract terms only (sections 2 and 5): the source's own
+// finding in oauth.reported.event_type (written by the oauth_normalize
+// vocabularies from Pino events, AuthPlane audit actions, ...), a
+// reuse_detected status, a revocation for reuse, and a recorded integrity
+// violation. One record reports each event type once: the source's own
+// finding first.
 func (d *detector) reportedFindings(r *record, rep []finding) []finding {
-	get := func(k string) string { return contract.LookupStr(r.attrs, r.res, k) }
-	if v, ok := r.attrs.Get(contract.AttrStatus); ok && v.Str() == contract.StatusReuseDetected {
-		rep = append(rep, reportedBy(contract.EventTokenReuse, ruleReportedStatus))
-	}
-	if v, ok := r.attrs.Get(contract.AttrIntegrityViolation); ok &&
-		slices.Contains(contract.IntegrityViolations, contract.ViolationType(v.AsString(), "")) {
-		rep = append(rep, reportedBy(contract.EventIntegrityViolation, ruleReportedIntegrity))
-	}
-	if action, ok := r.attrs.Get(contract.AttrAuditAction); ok && action.Str() == contract.AuditFamilyRevoked {
-		_, flag := r.attrs.Get(contract.AttrAuditDetailPrefix + contract.AuditFlagReuseDetection)
-		if flag || get(contract.AttrReason) == contract.ReasonReuseDetected ||
-			strings.Contains(get(contract.AttrAuditDetail), contract.AuditFlagReuseDetection) {
-			rep = append(rep, reportedBy(contract.EventTokenReuse, ruleReportedAudit))
+	from := len(rep)
+	add := func(f finding) {
+		for _, g := range rep[from:] {
+			if g.EventType == f.EventType {
+				return
+			}
 		}
-	} else if get(contract.AttrOperation) == contract.OpRevoke && get(contract.AttrReason) == contract.ReasonReuseDetected {
-		rep = append(rep, reportedBy(contract.EventTokenReuse, ruleReportedRevoke))
-	}
-	if et, violation, ok := contract.ReportedEvent(r.attrs); ok {
-		f := reportedBy(et, ruleReportedSecurityEv)
-		f.Violation = violation
 		rep = append(rep, f)
+	}
+	violation := ""
+	if v, ok := r.attrs.Get(contract.AttrIntegrityViolation); ok {
+		if vt := contract.ViolationType(v.AsString(), ""); slices.Contains(contract.IntegrityViolations, vt) {
+			violation = vt
+		}
+	}
+	if et := contract.LookupStr(r.attrs, r.res, contract.AttrReportedEventType); et != "" {
+		if _, known := contract.LookupFinding(et); known {
+			f := reportedBy(et, ruleReportedEvent)
+			if et == contract.EventIntegrityViolation {
+				f.Violation = violation
+			}
+			add(f)
+		}
+	}
+	if v, ok := r.attrs.Get(contract.AttrStatus); ok && v.Str() == contract.StatusReuseDetected {
+		add(reportedBy(contract.EventTokenReuse, ruleReportedStatus))
+	}
+	if contract.LookupStr(r.attrs, r.res, contract.AttrOperation) == contract.OpRevoke &&
+		contract.LookupStr(r.attrs, r.res, contract.AttrReason) == contract.ReasonReuseDetected {
+		add(reportedBy(contract.EventTokenReuse, ruleReportedRevoke))
+	}
+	if violation != "" {
+		add(reportedBy(contract.EventIntegrityViolation, ruleReportedIntegrity))
 	}
 	return rep
 }

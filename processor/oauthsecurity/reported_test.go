@@ -18,19 +18,21 @@ func TestReportedEventsNormalised(t *testing.T) {
 		want  string
 		rule  string
 	}{
-		{"pino action", map[string]string{"type": "SECURITY_EVENT", "action": "oauth_refresh_token_reuse_detected"}, contract.EventTokenReuse, ruleReportedSecurityEv},
-		{"pino code injection", map[string]string{"type": "SECURITY_EVENT", "action": "oauth_code_injection_attempt"}, contract.EventCodeInjection, ruleReportedSecurityEv},
-		{"pino user mismatch", map[string]string{"type": "SECURITY_EVENT", "action": "pkce_state_user_mismatch"}, contract.EventCodeInjection, ruleReportedSecurityEv},
-		{"pino integrity", map[string]string{"type": "SECURITY_EVENT", "action": "pkce_state_integrity_violation"}, contract.EventIntegrityViolation, ruleReportedSecurityEv},
-		{"pino verification failed", map[string]string{"type": "SECURITY_EVENT", "action": "oauth_integrity_verification_failed"}, contract.EventIntegrityViolation, ruleReportedSecurityEv},
-		{"pino ownership", map[string]string{"type": "SECURITY_EVENT", "action": "oauth_ownership_violation"}, contract.EventOwnershipViolation, ruleReportedSecurityEv},
-		{"pino replay", map[string]string{"type": "SECURITY_EVENT", "action": "pkce_replay_detected"}, contract.EventPKCEReplay, ruleReportedSecurityEv},
-		{"pino event instead of action", map[string]string{"type": "SECURITY_EVENT", "event": "pkce_replay_detected"}, contract.EventPKCEReplay, ruleReportedSecurityEv},
-		{"flat event", map[string]string{"event": "oauth_refresh_token_reuse_detected"}, contract.EventTokenReuse, ruleReportedSecurityEv},
+		{"pino action", map[string]string{"type": "SECURITY_EVENT", "action": "oauth_refresh_token_reuse_detected"}, contract.EventTokenReuse, ruleReportedEvent},
+		{"pino code injection", map[string]string{"type": "SECURITY_EVENT", "action": "oauth_code_injection_attempt"}, contract.EventCodeInjection, ruleReportedEvent},
+		{"pino user mismatch", map[string]string{"type": "SECURITY_EVENT", "action": "pkce_state_user_mismatch"}, contract.EventCodeInjection, ruleReportedEvent},
+		{"pino integrity", map[string]string{"type": "SECURITY_EVENT", "action": "pkce_state_integrity_violation"}, contract.EventIntegrityViolation, ruleReportedEvent},
+		{"pino verification failed", map[string]string{"type": "SECURITY_EVENT", "action": "oauth_integrity_verification_failed"}, contract.EventIntegrityViolation, ruleReportedEvent},
+		{"pino ownership", map[string]string{"type": "SECURITY_EVENT", "action": "oauth_ownership_violation"}, contract.EventOwnershipViolation, ruleReportedEvent},
+		{"pino replay", map[string]string{"type": "SECURITY_EVENT", "action": "pkce_replay_detected"}, contract.EventPKCEReplay, ruleReportedEvent},
+		{"pino event instead of action", map[string]string{"type": "SECURITY_EVENT", "event": "pkce_replay_detected"}, contract.EventPKCEReplay, ruleReportedEvent},
+		{"flat event", map[string]string{"event": "oauth_refresh_token_reuse_detected"}, contract.EventTokenReuse, ruleReportedEvent},
 		{"status reuse_detected", map[string]string{contract.AttrOperation: contract.OpRefresh, contract.AttrStatus: contract.StatusReuseDetected, contract.AttrReason: contract.ReasonReuseDetected}, contract.EventTokenReuse, ruleReportedStatus},
-		{"authplane family.revoked flag", map[string]string{contract.AttrAuditAction: "family.revoked", contract.AttrOperation: contract.OpRevoke, "oauth.audit.detail.reuse_detection": "true"}, contract.EventTokenReuse, ruleReportedAudit},
-		{"authplane family.revoked detail", map[string]string{contract.AttrAuditAction: "family.revoked", "oauth.audit.detail": "family=f1 reuse_detection"}, contract.EventTokenReuse, ruleReportedAudit},
+		{"authplane family.revoked flag", map[string]string{contract.AttrAuditAction: "family.revoked", contract.AttrOperation: contract.OpRevoke, "oauth.audit.detail.reuse_detection": "true"}, contract.EventTokenReuse, ruleReportedEvent}, // mapped by oauth_normalize's authplane_audit
+		{"authplane family.revoked detail", map[string]string{contract.AttrAuditAction: "family.revoked", "oauth.audit.detail": "family=f1 reuse_detection"}, contract.EventTokenReuse, ruleReportedEvent},                                     // mapped by oauth_normalize's authplane_audit
 		{"revoke reason reuse_detected", map[string]string{contract.AttrOperation: contract.OpRevoke, contract.AttrReason: contract.ReasonReuseDetected}, contract.EventTokenReuse, ruleReportedRevoke},
+		{"contract reported event", map[string]string{contract.AttrReportedEventType: contract.EventMixUp}, contract.EventMixUp, ruleReportedEvent},
+		{"contract reported integrity", map[string]string{contract.AttrReportedEventType: contract.EventIntegrityViolation, contract.AttrIntegrityViolation: "user_mismatch"}, contract.EventIntegrityViolation, ruleReportedEvent},
 		{"integrity hash_mismatch", map[string]string{contract.AttrIntegrityViolation: "hash_mismatch"}, contract.EventIntegrityViolation, ruleReportedIntegrity},
 		{"integrity invalid_hash", map[string]string{contract.AttrIntegrityViolation: "invalid_hash"}, contract.EventIntegrityViolation, ruleReportedIntegrity},
 		{"integrity user_mismatch", map[string]string{contract.AttrIntegrityViolation: "user_mismatch"}, contract.EventIntegrityViolation, ruleReportedIntegrity},
@@ -59,6 +61,7 @@ func TestReportedBenignVocabularyIgnored(t *testing.T) {
 		{contract.AttrAuditAction: "family.revoked", contract.AttrOperation: contract.OpRevoke, contract.AttrReason: contract.ReasonManual},
 		{contract.AttrAuditAction: "token.revoked", contract.AttrOperation: contract.OpRevoke},
 		{contract.AttrIntegrityViolation: "none"},
+		{contract.AttrReportedEventType: "not_a_finding"},
 	} {
 		lr := h.log(rec{trace: 9, attrs: a})
 		assert.Nil(t, findings(lr.Attributes()), a)

@@ -29,6 +29,7 @@ func TestLabelledScenarioPrecisionRecall(t *testing.T) {
 		var now time.Time
 		d.now = func() time.Time { return now }
 		scorer := scenario.NewScorer()
+		normalize := newNormalizer(t)
 		for _, b := range sc.Batches(200) {
 			now = b.Now
 			if b.Signal == scenario.Span {
@@ -36,7 +37,7 @@ func TestLabelledScenarioPrecisionRecall(t *testing.T) {
 				require.NoError(t, err)
 				scorer.Traces(td)
 			} else {
-				ld, err := d.processLogs(context.Background(), b.Logs)
+				ld, err := d.processLogs(context.Background(), normalize(b.Logs))
 				require.NoError(t, err)
 				scorer.Logs(ld)
 			}
@@ -76,13 +77,14 @@ func TestScenarioBenignTrafficIsHard(t *testing.T) {
 	var now time.Time
 	d.now = func() time.Time { return now }
 	scorer := scenario.NewScorer()
+	normalize := newNormalizer(t)
 	for _, b := range sc.Batches(200) {
 		now = b.Now
 		if b.Signal == scenario.Span {
 			td, _ := d.processTraces(context.Background(), b.Traces)
 			scorer.Traces(td)
 		} else {
-			ld, _ := d.processLogs(context.Background(), b.Logs)
+			ld, _ := d.processLogs(context.Background(), normalize(b.Logs))
 			scorer.Logs(ld)
 		}
 	}

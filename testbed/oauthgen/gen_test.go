@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -20,6 +21,7 @@ import (
 
 	"github.com/otelcol-oauth/otelcol-oauth/internal/contract"
 	scenario "github.com/otelcol-oauth/otelcol-oauth/internal/oauthscenario"
+	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthnormalize"
 	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthredact"
 	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthsecurity"
 )
@@ -204,13 +206,21 @@ func TestPipelineFindsEveryAttack(t *testing.T) {
 	require.NoError(t, err)
 	redL, err := rf.CreateLogs(ctx, set(rf), rcfg, secL)
 	require.NoError(t, err)
+	// As in the default config: the vocabulary layer maps the Pino and audit
+	// reports onto the contract before redaction and detection.
+	nf := oauthnormalize.NewFactory()
+	normT, err := nf.CreateTraces(ctx, set(nf), nf.CreateDefaultConfig(), redT)
+	require.NoError(t, err)
+	normL, err := nf.CreateLogs(ctx, set(nf), nf.CreateDefaultConfig(), redL)
+	require.NoError(t, err)
 	host := componenttest.NewNopHost()
-	require.NoError(t, secT.Start(ctx, host))
-	require.NoError(t, secL.Start(ctx, host))
-	require.NoError(t, redT.Start(ctx, host))
-	require.NoError(t, redL.Start(ctx, host))
+	for _, c := range []interface {
+		Start(context.Context, component.Host) error
+	}{secT, secL, redT, redL, normT, normL} {
+		require.NoError(t, c.Start(ctx, host))
+	}
 	defer func() {
-		for _, c := range []interface{ Shutdown(context.Context) error }{redT, redL, secT, secL} {
+		for _, c := range []interface{ Shutdown(context.Context) error }{normT, normL, redT, redL, secT, secL} {
 			require.NoError(t, c.Shutdown(ctx))
 		}
 	}()
@@ -224,9 +234,9 @@ func TestPipelineFindsEveryAttack(t *testing.T) {
 		}
 		switch r.Signal {
 		case Traces:
-			require.NoError(t, redT.ConsumeTraces(ctx, r.Traces))
+			require.NoError(t, normT.ConsumeTraces(ctx, r.Traces))
 		case Logs:
-			require.NoError(t, redL.ConsumeLogs(ctx, r.Logs))
+			require.NoError(t, normL.ConsumeLogs(ctx, r.Logs))
 		}
 	}
 	for _, td := range tsink.AllTraces() {

@@ -61,6 +61,9 @@ var otelcolMetrics = func() map[string][]string {
 	// oauth_security's shared state (processor/oauthsecurity/metadata.yaml).
 	m["otelcol_processor_oauth_security_shared_state_up"] = nil
 	m["otelcol_processor_oauth_security_shared_state_errors"] = nil
+	// oauth_normalize's own metadata.yaml.
+	m["otelcol_processor_oauth_normalize_records_mapped"] = []string{"vocabulary"}
+	m["otelcol_processor_oauth_normalize_records_unmapped"] = []string{"vocabulary", "reason"}
 	m["otelcol_process_uptime"] = nil
 	m["otelcol_process_memory_rss"] = nil
 	m["target_info"] = []string{"service_instance_id", "service_name", "service_version"}
