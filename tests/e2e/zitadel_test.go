@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -165,6 +166,14 @@ func (d *opDriver) codeFlow() map[string]any {
 
 func TestZitadelOPGenericHTTP(t *testing.T) {
 	cfgPath, ports := testutil.DefaultConfig(t)
+	// The default config keeps no resource attributes on the OAuth metrics
+	// (one series set from the first scrape); this test tells the OP's
+	// series from the web shop's, so it keeps service.name as the gateway
+	// config does, and everything else of the default config.
+	raw, err := os.ReadFile(cfgPath)
+	require.NoError(t, err)
+	require.Contains(t, string(raw), "    resource_attributes: []\n")
+	cfgPath = testutil.WriteConfig(t, strings.Replace(string(raw), "    resource_attributes: []\n", "    resource_attributes: [service.name]\n", 1))
 	col := testutil.Start(t, cfgPath)
 	col.WaitHealthy(fmt.Sprintf("http://localhost:%d/", ports["13133"]), 60*time.Second)
 
