@@ -35,7 +35,7 @@ func (g *sharedGateway) ownMetric(name string) (float64, error) {
 	return v, nil
 }
 
-// Redis stopped for 15 s while a sender keeps refreshing at gateway 0: every
+// Redis stopped for 30 s while a sender keeps refreshing at gateway 0: every
 // refresh is counted (nothing lost), no export waits long, the outage shows
 // in shared_state_up and shared_state_errors; once Redis is back (empty:
 // no persistence), first uses made during and after the outage are shared
@@ -61,10 +61,11 @@ func TestSharedStateRedisOutageUnderLoad(t *testing.T) {
 	}
 	send("before", 50)
 	redis.Stop()
-	outageEnd := time.Now().Add(15 * time.Second)
+	// The outage: Redis down for 30 s under load.
+	outageEnd := time.Now().Add(30 * time.Second)
 	during := 0
 	for time.Now().Before(outageEnd) {
-		send(fmt.Sprintf("during%02d", during), 10)
+		send(fmt.Sprintf("during%03d", during), 10)
 		during++
 	}
 	eventually(t, 60, "outage visible", func() error {
@@ -139,7 +140,7 @@ func TestSharedStateRedisOutageUnderLoad(t *testing.T) {
 		}
 		return err
 	})
-	t.Logf("outage 15s under load: %d refreshes sent, all counted; %v failed round trips; slowest export %s; %d of %d replays after recovery flagged",
+	t.Logf("outage 30s under load: %d refreshes sent, all counted; %v failed round trips; slowest export %s; %d of %d replays after recovery flagged",
 		sent.Load(), errs, slowest, replays, replays)
 	// The pipeline never waited for Redis beyond its timeout (250ms) per
 	// batch: no export came near the exporter's own 10 s timeout.
