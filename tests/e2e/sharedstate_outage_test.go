@@ -129,7 +129,7 @@ func TestSharedStateRedisOutageUnderLoad(t *testing.T) {
 	// from the backlog) and after it are flagged.
 	tr1 := mtlsTracer(t, ca, cert, key, gws[1].otlp)
 	replays := 0
-	for _, phase := range []string{"during00", fmt.Sprintf("during%02d", during-1), "after"} {
+	for _, phase := range []string{"during000", fmt.Sprintf("during%03d", during-1), "after"} {
 		sendRefresh(tr1, base.Add(time.Hour), fmt.Sprintf("rt_outage_%s_%04d_0123456789abcdef", phase, 3))
 		replays++
 	}
