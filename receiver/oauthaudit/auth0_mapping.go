@@ -2,7 +2,6 @@ package oauthaudit
 
 import (
 	"encoding/json"
-	"slices"
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -83,15 +82,8 @@ func appendAuth0Record(sl plog.LogRecordSlice, pe *pagedEvent, observed time.Tim
 // becomes oauth.audit.detail.<key>, at most maxDetailAttrs of them, in key
 // order. Nested objects and arrays are not kept.
 func putAuth0Details(a pcommon.Map, details map[string]json.RawMessage) {
-	keys := make([]string, 0, len(details))
-	for k := range details {
-		if validKey(k) {
-			keys = append(keys, k)
-		}
-	}
-	slices.Sort(keys)
 	plain := 0
-	for _, k := range keys {
+	for _, k := range plainKeys(details) {
 		v, ok := debugString(details[k])
 		if !ok {
 			continue

@@ -171,15 +171,8 @@ func oktaClientID(ev *oktaEvent) string {
 // scalar entry with a plain key, at most maxDebugAttrs, in key order.
 // oauth_redact downstream fingerprints whatever in it is a secret.
 func putDebugData(a pcommon.Map, debug map[string]json.RawMessage) {
-	keys := make([]string, 0, len(debug))
-	for k := range debug {
-		if validKey(k) {
-			keys = append(keys, k)
-		}
-	}
-	slices.Sort(keys)
 	n := 0
-	for _, k := range keys {
+	for _, k := range plainKeys(debug) {
 		if n == maxDebugAttrs {
 			return
 		}
@@ -199,4 +192,18 @@ func truncateUTF8(s string, n int) string {
 		n--
 	}
 	return s[:n]
+}
+
+// plainKeys returns the keys of a vendor's free-form object that may become
+// attribute names (validKey), sorted, so what passes through is the same on
+// every run whatever the map order.
+func plainKeys(m map[string]json.RawMessage) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		if validKey(k) {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	return keys
 }
