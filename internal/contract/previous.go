@@ -79,3 +79,13 @@ func PreviousFingerprintsOf(v pcommon.Value, key string) []string {
 func RemovePreviousFingerprints(attrs pcommon.Map) bool {
 	return attrs.Remove(AttrPreviousFingerprints)
 }
+
+// FingerprintsUnder returns secret's fingerprint under each of fs (the
+// previous keys, in order): what PutPreviousFingerprints carries.
+func FingerprintsUnder(fs []*Fingerprinter, secret string) []string {
+	fps := make([]string, len(fs))
+	for i, f := range fs {
+		fps[i] = f.Fingerprint(secret)
+	}
+	return fps
+}

@@ -3,6 +3,7 @@ package keysource
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 
 	"go.opentelemetry.io/collector/component"
@@ -31,15 +32,7 @@ func (t *claimTable) claim(self component.ID, digest [32]byte) error {
 		others = append(others, id)
 	}
 	// Sorted, so the error names the same component on every run.
-	slices.SortFunc(others, func(a, b component.ID) int {
-		if a.String() < b.String() {
-			return -1
-		}
-		if a.String() > b.String() {
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(others, func(a, b component.ID) int { return strings.Compare(a.String(), b.String()) })
 	for _, id := range others {
 		if id != self && t.m[id].digest != digest {
 			return fmt.Errorf("%w: %s and %s (configure the key once in an %s extension and reference it from both)",

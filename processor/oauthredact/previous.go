@@ -24,10 +24,6 @@ func (sc *scanner) previous(attrs pcommon.Map) {
 		if raw == "" || contract.IsFingerprint(raw) || raw == sc.rules.mask {
 			continue
 		}
-		fps := make([]string, len(sc.prev))
-		for i, f := range sc.prev {
-			fps[i] = f.Fingerprint(raw)
-		}
-		contract.PutPreviousFingerprints(attrs, k, fps)
+		contract.PutPreviousFingerprints(attrs, k, contract.FingerprintsUnder(sc.prev, raw))
 	}
 }

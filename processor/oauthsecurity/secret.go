@@ -98,11 +98,7 @@ func (d *detector) previousOfRaw(r *record, attr, raw string) {
 	if contract.IsFingerprint(raw) || masked(raw) {
 		return
 	}
-	fps := make([]string, len(d.prev))
-	for i, f := range d.prev {
-		fps[i] = f.Fingerprint(raw)
-	}
-	contract.PutPreviousFingerprints(r.attrs, attr, fps)
+	contract.PutPreviousFingerprints(r.attrs, attr, contract.FingerprintsUnder(d.prev, raw))
 	r.previous, r.hasPrevious = r.attrs.Get(contract.AttrPreviousFingerprints)
 }
 
