@@ -18,13 +18,14 @@ import (
 
 	"github.com/otelcol-oauth/otelcol-oauth/connector/oauthspanmetrics"
 	"github.com/otelcol-oauth/otelcol-oauth/internal/testutil"
+	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthnormalize"
 	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthredact"
 	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthsecurity"
 	"github.com/otelcol-oauth/otelcol-oauth/testbed/oauthgen"
 )
 
 // stagePipeline is the full pipeline's OAuth components in process, in the
-// order the testbed's oauth scenario runs them (batching left out: the
+// order the testbed's oauth scenario runs them (oauth_normalize first) (batching left out: the
 // passthrough floor has it too).
 type stagePipeline struct {
 	traces    consumer.Traces
@@ -68,7 +69,16 @@ func newStagePipeline(b *testing.B) *stagePipeline {
 	p.start(b, rLogs, err)
 	rMetrics, err := rf.CreateMetrics(ctx, rSet, rCfg, consumertest.NewNop())
 	p.start(b, rMetrics, err)
-	p.traces, p.logs, p.metrics = rTraces, rLogs, rMetrics
+
+	// oauth_normalize runs first in every shipped traces and logs pipeline.
+	nf := oauthnormalize.NewFactory()
+	nCfg := nf.CreateDefaultConfig()
+	nSet := processortest.NewNopSettings(nf.Type())
+	nTraces, err := nf.CreateTraces(ctx, nSet, nCfg, rTraces)
+	p.start(b, nTraces, err)
+	nLogs, err := nf.CreateLogs(ctx, nSet, nCfg, rLogs)
+	p.start(b, nLogs, err)
+	p.traces, p.logs, p.metrics = nTraces, nLogs, rMetrics
 	return p
 }
 
