@@ -1,0 +1,450 @@
+// Package keycloakfake is an in-process Keycloak server for tests: the two
+// parts of it the oauth_audit receiver talks to, as Keycloak's source
+// (github.com/keycloak/keycloak) says they behave. Paths below are files of
+// that repository.
+//
+//   - POST /realms/{realm}/protocol/openid-connect/token, the
+//     client_credentials grant of a confidential client with a service
+//     account (protocol/oidc/grants/ClientCredentialsGrantType.java; client
+//     authentication by client_secret_basic or client_secret_post,
+//     authentication/authenticators/client/ClientIdAndSecretAuthenticator.java).
+//     The answer is AccessTokenResponse: access_token, expires_in,
+//     refresh_expires_in 0, token_type "Bearer", not-before-policy, scope.
+//     Bad client credentials answer 401 unauthorized_client.
+//   - GET /admin/realms/{realm}/events (services/resources/admin/
+//     RealmAdminResource.java getEvents): type (repeated), client, user,
+//     ipAddress, dateFrom, dateTo, first, max (default 100,
+//     models/Constants.java DEFAULT_MAX_RESULTS), direction. The events
+//     are ordered by time only (model/jpa/.../events/jpa/JpaEventQuery.java:
+//     cq.orderBy(time)), newest first unless direction=asc; events of equal
+//     time come in no defined order, and this fake shuffles them on every
+//     request. first and max are applied after the order
+//     (PaginationUtils.paginateQuery).
+//
+// Two releases (Release): Current (26.2 and later, keycloak#36600): an event
+// carries its id, dateFrom / dateTo take yyyy-MM-dd (UTC days:
+// services/util/DateUtil.java toStartOfDay / toEndOfDay) or epoch
+// milliseconds, both inclusive, and direction asc|desc (anything else 400).
+// Legacy (before 26.2): no id, no direction (ignored, as JAX-RS ignores an
+// unknown query parameter), dates yyyy-MM-dd only in the server's time zone
+// (SimpleDateFormat; anything else answers 400 "Invalid value for
+// 'Date(From)', expected format is yyyy-MM-dd"), dateTo the start of its day
+// (JpaEventQuery.toDate before 26.0, keycloak#30414).
+//
+// The admin API authenticates the bearer token as AdminRoot does
+// (services/resources/admin/AdminRoot.java authenticateRealmAdminRequest:
+// no token, an unknown or expired one, or one issued before the realm's
+// not-before policy answers 401 with WWW-Authenticate: Bearer).
+// Keycloak has no rate limiter of its own: a 429 (with Retry-After) or a
+// 5xx comes from what stands in front of it, and tests queue them.
+package keycloakfake
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	mrand "math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Release selects the events API's behaviour.
+type Release int
+
+const (
+	// Current is Keycloak 26.2 and later.
+	Current Release = iota
+	// Legacy is a release before 26.2.
+	Legacy
+)
+
+// Event is Keycloak's EventRepresentation
+// (core/src/main/java/org/keycloak/representations/idm/EventRepresentation.java),
+// serialized without null fields. ID is not served by a Legacy server.
+type Event struct {
+	ID        string            `json:"id,omitempty"`
+	Time      int64             `json:"time"`
+	Type      string            `json:"type"`
+	RealmID   string            `json:"realmId,omitempty"`
+	ClientID  string            `json:"clientId,omitempty"`
+	UserID    string            `json:"userId,omitempty"`
+	SessionID string            `json:"sessionId,omitempty"`
+	IPAddress string            `json:"ipAddress,omitempty"`
+	Error     string            `json:"error,omitempty"`
+	Details   map[string]string `json:"details,omitempty"`
+}
+
+// Server is the fake Keycloak.
+type Server struct {
+	Realm                  string
+	ClientID, ClientSecret string
+	// ExpiresIn is the expires_in of issued tokens, in seconds (the
+	// realm's access token lifespan; Keycloak's default is 300).
+	ExpiresIn int
+	// Release is the events API's behaviour (default Current).
+	Release Release
+	// Zone is a Legacy server's time zone (default UTC).
+	Zone *time.Location
+
+	mu       sync.Mutex
+	events   []Event
+	raws     map[int]string // index in events -> a raw event served as it is
+	tokens   map[string]token
+	notAfter time.Time // the realm's not-before policy
+	issued   int
+	faults   []func(w http.ResponseWriter) bool
+	requests []string
+	// afterPage runs once each events page is selected, before it is
+	// written: what it adds arrives between two pages of a client.
+	afterPage func()
+	srv       *httptest.Server
+}
+
+type token struct {
+	iat, exp time.Time
+}
+
+// New starts a fake Keycloak on loopback with realm, whose confidential
+// client clientID / clientSecret has a service account allowed to view
+// events (realm-management view-events).
+func New(realm, clientID, clientSecret string) *Server {
+	s := &Server{Realm: realm, ClientID: clientID, ClientSecret: clientSecret, ExpiresIn: 300,
+		tokens: map[string]token{}, raws: map[int]string{}}
+	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	return s
+}
+
+// URL is the server's base URL (what pull.endpoint is set to).
+func (s *Server) URL() string { return s.srv.URL }
+
+// TokenURL is the realm's token endpoint (the oauth2client extension's
+// token_url).
+func (s *Server) TokenURL() string {
+	return s.srv.URL + "/realms/" + s.Realm + "/protocol/openid-connect/token"
+}
+
+// Close stops the server.
+func (s *Server) Close() { s.srv.Close() }
+
+// NewID is a random UUID, the shape of EventBuilder's event ids.
+func NewID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// Add stores events as Keycloak's event store does once a request's
+// transaction committed (their time was stamped before: an event may become
+// visible after newer ones).
+func (s *Server) Add(evs ...Event) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.events = append(s.events, evs...)
+}
+
+// AddRaw stores a raw event at time ms, served as it is (a malformed one).
+func (s *Server) AddRaw(ms int64, raw string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.raws[len(s.events)] = raw
+	s.events = append(s.events, Event{Time: ms})
+}
+
+// Requests returns the request URIs of GET .../events served so far.
+func (s *Server) Requests() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.requests...)
+}
+
+// TokensIssued is how many tokens the token endpoint issued.
+func (s *Server) TokensIssued() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.issued
+}
+
+// PushNotBefore sets the realm's not-before policy to now (admin console,
+// Sessions, Revocation, "Set to now"): every token issued so far is refused
+// while its holder still thinks it valid.
+func (s *Server) PushNotBefore() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.notAfter = time.Now()
+}
+
+// SetAfterPage sets f (nil: none) to run once each events page is
+// selected, before it is written: events f adds arrive while a client
+// pages.
+func (s *Server) SetAfterPage(f func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.afterPage = f
+}
+
+// FailStatus queues an answer with code; retryAfter, when positive, is
+// sent as Retry-After seconds.
+func (s *Server) FailStatus(code int, retryAfter time.Duration) {
+	s.queue(func(w http.ResponseWriter) bool {
+		if retryAfter > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(int(retryAfter/time.Second)))
+		}
+		writeError(w, code, http.StatusText(code))
+		return true
+	})
+}
+
+// FailMalformedPage queues a 200 whose body is not a JSON array.
+func (s *Server) FailMalformedPage() {
+	s.queue(func(w http.ResponseWriter) bool {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`[{"id":"x","time":`))
+		return true
+	})
+}
+
+func (s *Server) queue(f func(w http.ResponseWriter) bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = append(s.faults, f)
+}
+
+// writeError writes Keycloak's error shape for a WebApplicationException
+// (services/error/KeycloakErrorHandler.java: {"error": ...}).
+func writeError(w http.ResponseWriter, code int, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	b, _ := json.Marshal(map[string]string{"error": msg})
+	_, _ = w.Write(b)
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	switch {
+	case r.URL.Path == "/realms/"+s.Realm+"/protocol/openid-connect/token" && r.Method == http.MethodPost:
+		s.token(w, r)
+	case r.URL.Path == "/admin/realms/"+s.Realm+"/events" && r.Method == http.MethodGet:
+		s.eventsPage(w, r)
+	default:
+		writeError(w, http.StatusNotFound, "Resource not found")
+	}
+}
+
+// token is the client_credentials grant.
+func (s *Server) token(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		writeOAuthError(w, http.StatusBadRequest, "invalid_request", "bad form")
+		return
+	}
+	id, secret, basic := r.BasicAuth()
+	if !basic {
+		id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
+	}
+	if id != s.ClientID || secret != s.ClientSecret {
+		writeOAuthError(w, http.StatusUnauthorized, "unauthorized_client", "Invalid client or Invalid client credentials")
+		return
+	}
+	if r.PostForm.Get("grant_type") != "client_credentials" {
+		writeOAuthError(w, http.StatusBadRequest, "unsupported_grant_type", "Unsupported grant_type")
+		return
+	}
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	tok := "kc-admin-token-" + hex.EncodeToString(b[:])
+	s.mu.Lock()
+	now := time.Now()
+	s.tokens[tok] = token{iat: now, exp: now.Add(time.Duration(s.ExpiresIn) * time.Second)}
+	s.issued++
+	s.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(map[string]any{
+		"access_token": tok, "expires_in": s.ExpiresIn, "refresh_expires_in": 0,
+		"token_type": "Bearer", "not-before-policy": 0, "scope": "profile email",
+	})
+}
+
+func writeOAuthError(w http.ResponseWriter, code int, e, desc string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	b, _ := json.Marshal(map[string]string{"error": e, "error_description": desc})
+	_, _ = w.Write(b)
+}
+
+func (s *Server) authorized(r *http.Request) bool {
+	h := r.Header.Get("Authorization")
+	tok, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, known := s.tokens[tok]
+	now := time.Now()
+	return known && now.Before(t.exp) && t.iat.After(s.notAfter)
+}
+
+func (s *Server) eventsPage(w http.ResponseWriter, r *http.Request) {
+	if !s.authorized(r) {
+		w.Header().Set("WWW-Authenticate", "Bearer")
+		writeError(w, http.StatusUnauthorized, "HTTP 401 Unauthorized")
+		return
+	}
+	s.mu.Lock()
+	s.requests = append(s.requests, r.URL.RequestURI())
+	var fault func(w http.ResponseWriter) bool
+	if len(s.faults) > 0 {
+		fault, s.faults = s.faults[0], s.faults[1:]
+	}
+	s.mu.Unlock()
+	if fault != nil && fault(w) {
+		return
+	}
+	q := r.URL.Query()
+	from, to := int64(0), int64(1<<62)
+	if v := q.Get("dateFrom"); v != "" {
+		ms, err := s.parseDate(v, false)
+		if err != nil {
+			writeError(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		from = ms
+	}
+	if v := q.Get("dateTo"); v != "" {
+		ms, err := s.parseDate(v, true)
+		if err != nil {
+			writeError(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		to = ms
+	}
+	asc := false
+	if d := q.Get("direction"); d != "" && s.Release == Current {
+		switch d {
+		case "asc":
+			asc = true
+		case "desc":
+		default:
+			writeError(w, http.StatusBadRequest, "Invalid value for sortDirection, expected value is asc or desc")
+			return
+		}
+	}
+	first, max := 0, 100
+	if v := q.Get("first"); v != "" {
+		first, _ = strconv.Atoi(v)
+	}
+	if v := q.Get("max"); v != "" {
+		max, _ = strconv.Atoi(v)
+	}
+	page := s.query(q, from, to, asc, first, max)
+	s.mu.Lock()
+	after := s.afterPage
+	s.mu.Unlock()
+	if after != nil {
+		after()
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write([]byte("[" + strings.Join(page, ",") + "]"))
+}
+
+// query selects, orders and pages the stored events.
+func (s *Server) query(q map[string][]string, from, to int64, asc bool, first, max int) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	type row struct {
+		i  int
+		ev Event
+	}
+	var rows []row
+	for i, ev := range s.events {
+		if ev.Time < from || ev.Time > to {
+			continue
+		}
+		if _, raw := s.raws[i]; !raw && !matches(q, &ev) {
+			continue
+		}
+		rows = append(rows, row{i, ev})
+	}
+	// Ordered by time only: equal times in a new order every request.
+	mrand.Shuffle(len(rows), func(a, b int) { rows[a], rows[b] = rows[b], rows[a] })
+	slices.SortStableFunc(rows, func(a, b row) int {
+		if asc {
+			return int(a.ev.Time - b.ev.Time)
+		}
+		return int(b.ev.Time - a.ev.Time)
+	})
+	first = min(max0(first), len(rows))
+	rows = rows[first:min(len(rows), first+max0(max))]
+	out := make([]string, len(rows))
+	for k, rw := range rows {
+		if raw, ok := s.raws[rw.i]; ok {
+			out[k] = raw
+			continue
+		}
+		ev := rw.ev
+		if s.Release == Legacy {
+			ev.ID = ""
+		}
+		b, _ := json.Marshal(ev)
+		out[k] = string(b)
+	}
+	return out
+}
+
+func max0(n int) int { return max(n, 0) }
+
+// matches applies the type, client, user and ipAddress filters.
+func matches(q map[string][]string, ev *Event) bool {
+	if ts := q["type"]; len(ts) > 0 && !slices.Contains(ts, ev.Type) {
+		return false
+	}
+	for k, v := range map[string]string{"client": ev.ClientID, "user": ev.UserID, "ipAddress": ev.IPAddress} {
+		if want, ok := q[k]; ok && want[0] != v {
+			return false
+		}
+	}
+	return true
+}
+
+// parseDate reads dateFrom (end false) or dateTo (end true) as the release
+// does, in epoch milliseconds.
+func (s *Server) parseDate(v string, end bool) (int64, error) {
+	if s.Release == Legacy {
+		zone := s.Zone
+		if zone == nil {
+			zone = time.UTC
+		}
+		d, err := time.ParseInLocation(time.DateOnly, v, zone)
+		if err != nil {
+			which := "From"
+			if end {
+				which = "To"
+			}
+			return 0, fmt.Errorf("Invalid value for 'Date(%s)', expected format is yyyy-MM-dd", which)
+		}
+		return d.UnixMilli(), nil
+	}
+	if strings.Contains(v, "-") {
+		d, err := time.Parse(time.DateOnly, v)
+		if err == nil {
+			if end {
+				return d.Add(24*time.Hour).UnixMilli() - 1, nil
+			}
+			return d.UnixMilli(), nil
+		}
+	} else if ms, err := strconv.ParseInt(v, 10, 64); err == nil {
+		return ms, nil
+	}
+	which := "dateFrom"
+	if end {
+		which = "dateTo"
+	}
+	return 0, fmt.Errorf("Invalid value for '%s', expected format is yyyy-MM-dd or an Epoch timestamp", which)
+}
