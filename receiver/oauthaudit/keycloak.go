@@ -101,6 +101,11 @@ func (s *keycloakSource) offsetTrusted() bool { return true }
 
 func (s *keycloakSource) newestFirst() bool { return s.legacy }
 
+// since is the cursor itself: Keycloak's dateFrom is inclusive, to the
+// millisecond (JpaEventQuery.fromDate: time >= dateFrom), and event times
+// are milliseconds.
+func (s *keycloakSource) since(cursor time.Time) time.Time { return cursor }
+
 // Keycloak orders by time alone (JpaEventQuery: ORDER BY time), and events
 // of one millisecond (or, before 26.2 over a day, of one instant) have no
 // order between two requests.

@@ -189,10 +189,9 @@ func (p *puller) poll(ctx context.Context) (more bool, err error) {
 	// speaks RFC 3339): with a fixed upper bound, events arriving while we
 	// page do not shift the offsets of a newest-first listing.
 	until := p.now().UTC().Add(-commitSettle).Truncate(time.Second)
-	// since is one second early: it works whether the server compares with
-	// > or >=, and with created_at values that carry fractions. What the
+	// since is at or before the cursor (windowSource.since); what the
 	// cursor already covers is dropped below.
-	since := p.cur.TS.Truncate(time.Second).Add(-sinceSafetySkew)
+	since := p.windowSrc().since(p.cur.TS)
 
 	var fresh []pagedEvent
 	for {

@@ -29,6 +29,10 @@ type windowSource interface {
 	// newestFirst: the listing runs newest first and may reach before
 	// since, so a page holding an event older than since ends the window.
 	newestFirst() bool
+	// since is where a window after cursor starts: at or before it, so
+	// that the events at the cursor's own instant are asked for again
+	// (those not delivered yet are then delivered).
+	since(cursor time.Time) time.Time
 	// tiesUnordered: the API orders by time alone, so events of one
 	// instant may come in another order on every request (nextPage).
 	tiesUnordered() bool
@@ -78,3 +82,9 @@ func (authPlaneWindow) offsetTrusted() bool { return false }
 func (authPlaneWindow) newestFirst() bool { return false }
 
 func (authPlaneWindow) tiesUnordered() bool { return false }
+
+// since is one second early: it works whether AuthPlane compares with > or
+// >=, and with created_at values that carry fractions.
+func (authPlaneWindow) since(cursor time.Time) time.Time {
+	return cursor.Truncate(time.Second).Add(-sinceSafetySkew)
+}
