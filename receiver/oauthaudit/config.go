@@ -251,9 +251,16 @@ func (c *Config) validateOkta() []error {
 	if p.BearerToken != "" {
 		errs = append(errs, errors.New("pull.bearer_token: not used by source okta; set headers: {Authorization: SSWS <token>} or an auth extension"))
 	}
-	for name, v := range map[string]string{"pull.action": p.Action, "pull.actor_id": p.ActorID, "pull.client_id": p.ClientID} {
-		if v != "" {
-			errs = append(errs, fmt.Errorf("%s: not a filter of source okta", name))
+	return append(errs, authPlaneFilters(p, SourceOkta, "")...)
+}
+
+// authPlaneFilters refuses AuthPlane's filters (pull.action, actor_id,
+// client_id) for another source; hint, when set, says what to use instead.
+func authPlaneFilters(p *PullConfig, source, hint string) []error {
+	var errs []error
+	for _, f := range [...]struct{ name, val string }{{"pull.action", p.Action}, {"pull.actor_id", p.ActorID}, {"pull.client_id", p.ClientID}} {
+		if f.val != "" {
+			errs = append(errs, fmt.Errorf("%s: not a filter of source %s%s", f.name, source, hint))
 		}
 	}
 	return errs

@@ -33,10 +33,5 @@ func (c *Config) validateKeycloak() []error {
 	if p.BearerToken != "" {
 		errs = append(errs, errors.New("pull.bearer_token: not used by source keycloak (admin tokens live minutes); set pull.auth: {authenticator: oauth2client} (client credentials)"))
 	}
-	for name, v := range map[string]string{"pull.action": p.Action, "pull.actor_id": p.ActorID, "pull.client_id": p.ClientID} {
-		if v != "" {
-			errs = append(errs, fmt.Errorf("%s: not a filter of source keycloak (see pull.event_types)", name))
-		}
-	}
-	return errs
+	return append(errs, authPlaneFilters(p, SourceKeycloak, " (see pull.event_types)")...)
 }

@@ -36,20 +36,16 @@ func (s *keycloakSource) appendRecord(sl plog.LogRecordSlice, pe *pagedEvent, ob
 	a := lr.Attributes()
 	a.EnsureCapacity(10 + min(len(ev.Details), maxDetailAttrs))
 	a.PutStr(contract.AttrAuditID, pe.id)
-	for _, kv := range [...]struct{ key, val string }{
-		{contract.KeycloakEventID, ev.ID},
-		{contract.KeycloakRealmID, ev.RealmID},
-		{contract.KeycloakRealmName, s.realm},
-		{contract.KeycloakClientID, ev.ClientID},
-		{contract.KeycloakUserID, ev.UserID},
-		{contract.KeycloakSessionID, ev.SessionID},
-		{contract.KeycloakIPAddress, ev.IPAddress},
-		{contract.KeycloakEventError, ev.Error},
-	} {
-		if kv.val != "" {
-			a.PutStr(kv.key, kv.val)
-		}
-	}
+	putNonEmpty(a,
+		contract.KeycloakEventID, ev.ID,
+		contract.KeycloakRealmID, ev.RealmID,
+		contract.KeycloakRealmName, s.realm,
+		contract.KeycloakClientID, ev.ClientID,
+		contract.KeycloakUserID, ev.UserID,
+		contract.KeycloakSessionID, ev.SessionID,
+		contract.KeycloakIPAddress, ev.IPAddress,
+		contract.KeycloakEventError, ev.Error,
+	)
 	putKeycloakDetails(a, ev.Details)
 }
 
@@ -77,6 +73,15 @@ func putKeycloakDetails(a pcommon.Map, details map[string]string) {
 		if plain < maxDetailAttrs {
 			a.PutStr(contract.KeycloakDetailsPrefix+k, details[k])
 			plain++
+		}
+	}
+}
+
+// putNonEmpty puts each key, value pair of kvs whose value is not empty.
+func putNonEmpty(a pcommon.Map, kvs ...string) {
+	for i := 0; i+1 < len(kvs); i += 2 {
+		if kvs[i+1] != "" {
+			a.PutStr(kvs[i], kvs[i+1])
 		}
 	}
 }

@@ -43,7 +43,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	mrand "math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -310,17 +309,17 @@ func (s *Server) eventsPage(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	from, to := int64(0), int64(1<<62)
 	if v := q.Get("dateFrom"); v != "" {
-		ms, err := s.parseDate(v, false)
-		if err != nil {
-			writeError(w, http.StatusBadRequest, err.Error())
+		ms, bad := s.parseDate(v, false)
+		if bad != "" {
+			writeError(w, http.StatusBadRequest, bad)
 			return
 		}
 		from = ms
 	}
 	if v := q.Get("dateTo"); v != "" {
-		ms, err := s.parseDate(v, true)
-		if err != nil {
-			writeError(w, http.StatusBadRequest, err.Error())
+		ms, bad := s.parseDate(v, true)
+		if bad != "" {
+			writeError(w, http.StatusBadRequest, bad)
 			return
 		}
 		to = ms
@@ -414,8 +413,8 @@ func matches(q map[string][]string, ev *Event) bool {
 }
 
 // parseDate reads dateFrom (end false) or dateTo (end true) as the release
-// does, in epoch milliseconds.
-func (s *Server) parseDate(v string, end bool) (int64, error) {
+// does, in epoch milliseconds; bad is Keycloak's 400 message when it cannot.
+func (s *Server) parseDate(v string, end bool) (ms int64, bad string) {
 	if s.Release == Legacy {
 		zone := s.Zone
 		if zone == nil {
@@ -427,24 +426,24 @@ func (s *Server) parseDate(v string, end bool) (int64, error) {
 			if end {
 				which = "To"
 			}
-			return 0, fmt.Errorf("Invalid value for 'Date(%s)', expected format is yyyy-MM-dd", which)
+			return 0, "Invalid value for 'Date(" + which + ")', expected format is yyyy-MM-dd"
 		}
-		return d.UnixMilli(), nil
+		return d.UnixMilli(), ""
 	}
 	if strings.Contains(v, "-") {
 		d, err := time.Parse(time.DateOnly, v)
 		if err == nil {
 			if end {
-				return d.Add(24*time.Hour).UnixMilli() - 1, nil
+				return d.Add(24*time.Hour).UnixMilli() - 1, ""
 			}
-			return d.UnixMilli(), nil
+			return d.UnixMilli(), ""
 		}
-	} else if ms, err := strconv.ParseInt(v, 10, 64); err == nil {
-		return ms, nil
+	} else if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+		return n, ""
 	}
 	which := "dateFrom"
 	if end {
 		which = "dateTo"
 	}
-	return 0, fmt.Errorf("Invalid value for '%s', expected format is yyyy-MM-dd or an Epoch timestamp", which)
+	return 0, "Invalid value for '" + which + "', expected format is yyyy-MM-dd or an Epoch timestamp"
 }
