@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/otelcol-oauth/otelcol-oauth/internal/contract"
 	"github.com/otelcol-oauth/otelcol-oauth/internal/testutil"
@@ -33,6 +34,8 @@ type auditSource struct {
 	// free (the fake's URL, ...).
 	replace []string
 	env     []string
+	// key identifies a delivered record (nil: its oauth.audit.id).
+	key func(lr plog.LogRecord) (string, bool)
 }
 
 // auditRun is one fault test's collector config and sink, started as many
@@ -45,6 +48,7 @@ type auditRun struct {
 	health  string
 	env     []string
 	sink    *testutil.OTLPSink
+	key     func(lr plog.LogRecord) (string, bool)
 }
 
 func newAuditRun(t *testing.T, src auditSource) *auditRun {
@@ -104,9 +108,16 @@ service:
 	cfg, ports := testutil.OnFreePorts(t, cfg)
 	own := testutil.FreePort(t)
 	cfg = strings.NewReplacer(append([]string{"SINK_URL", sink.HTTPURL, "OWN_PORT", fmt.Sprint(own)}, src.replace...)...).Replace(cfg)
+	key := src.key
+	if key == nil {
+		key = func(lr plog.LogRecord) (string, bool) {
+			id, ok := lr.Attributes().Get(contract.AttrAuditID)
+			return id.Str(), ok
+		}
+	}
 	return &auditRun{
 		t: t, path: testutil.WriteConfig(t, cfg), ports: ports, ownPort: own,
-		health: fmt.Sprintf("http://localhost:%d/", ports["13133"]), env: src.env, sink: sink,
+		health: fmt.Sprintf("http://localhost:%d/", ports["13133"]), env: src.env, sink: sink, key: key,
 	}
 }
 
@@ -118,12 +129,12 @@ func (r *auditRun) start() *testutil.Collector {
 	return c
 }
 
-// delivered counts the records that reached the sink by oauth.audit.id.
+// delivered counts the records that reached the sink by their key.
 func (r *auditRun) delivered() map[string]int {
 	seen := map[string]int{}
 	for _, lr := range r.sink.LogRecords() {
-		if id, ok := lr.Attributes().Get(contract.AttrAuditID); ok {
-			seen[id.Str()]++
+		if k, ok := r.key(lr); ok {
+			seen[k]++
 		}
 	}
 	return seen

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/otelcol-oauth/otelcol-oauth/internal/contract"
 	"github.com/otelcol-oauth/otelcol-oauth/internal/testutil"
@@ -29,7 +31,8 @@ const (
 // steady stream, several events in one millisecond, some stamped two
 // seconds before they became visible (EventBuilder stamps the time before
 // the store commits), a malformed one now and then. Refresh token ids are
-// all distinct: the stream holds no reuse.
+// all distinct: the stream holds no reuse. Each event carries a detail
+// event_seq, the test's own key (a release before 26.2 serves no id).
 type keycloakStream struct {
 	srv *keycloakfake.Server
 	mu  sync.Mutex
@@ -62,7 +65,7 @@ func (s *keycloakStream) add(k int) {
 		ev := keycloakfake.Event{
 			ID: keycloakfake.NewID(), Time: at.UnixMilli(), Type: typ, RealmID: "realm-uuid-acme",
 			ClientID: "web", UserID: "user-1", SessionID: flow, IPAddress: "203.0.113.7",
-			Details: map[string]string{"auth_method": "openid-connect", "code_id": flow},
+			Details: map[string]string{"auth_method": "openid-connect", "code_id": flow, "event_seq": strconv.Itoa(seq)},
 		}
 		switch typ {
 		case contract.KeycloakCodeToToken:
@@ -78,7 +81,7 @@ func (s *keycloakStream) add(k int) {
 			ev.ClientID, ev.Details["grant_type"] = "svc", contract.GrantClientCredentials
 		}
 		s.srv.Add(ev)
-		s.ids = append(s.ids, ev.ID)
+		s.ids = append(s.ids, "seq:"+strconv.Itoa(seq))
 	}
 }
 
@@ -99,9 +102,31 @@ func (s *keycloakStream) all() []string {
 // from the API: its one refresh reuse is one token_reuse, its code replay
 // one code_injection, LOGIN and CODE_TO_TOKEN join by code_id (a flow
 // duration), and no token id reaches the sink.
+//
+// Twice: against Keycloak 26.2+ (ids, millisecond dates, oldest first) and
+// against an older release (no ids, days, newest first: the listing shifts
+// under the pages while events flow).
 func TestKeycloakPullAcrossSIGKILLAndRestart(t *testing.T) {
+	t.Run("26.2+", func(t *testing.T) { testKeycloakPull(t, keycloakfake.Current) })
+	t.Run("before-26.2", func(t *testing.T) { testKeycloakPull(t, keycloakfake.Legacy) })
+}
+
+// kcRecordKey identifies a delivered Keycloak record: a stream event by its
+// event_seq detail, a story event by its time (the story's are distinct).
+func kcRecordKey(lr plog.LogRecord) (string, bool) {
+	if v, ok := lr.Attributes().Get(contract.KeycloakDetailsPrefix + "event_seq"); ok {
+		return "seq:" + v.Str(), true
+	}
+	if _, ok := lr.Attributes().Get(contract.KeycloakRealmID); !ok {
+		return "", false
+	}
+	return "ts:" + strconv.FormatInt(lr.Timestamp().AsTime().UnixMilli(), 10), true
+}
+
+func testKeycloakPull(t *testing.T, release keycloakfake.Release) {
 	const limit = 10
 	srv := keycloakfake.New(kcRealm, kcClientID, kcClientSecret)
+	srv.Release = release
 	srv.ExpiresIn = 15 // the extension takes a new token every ~5s
 	t.Cleanup(srv.Close)
 	stream := &keycloakStream{srv: srv}
@@ -130,6 +155,7 @@ func TestKeycloakPullAcrossSIGKILLAndRestart(t *testing.T) {
 		processors: []string{"oauth_normalize", "oauth_redact", "oauth_security"},
 		replace:    []string{"KEYCLOAK_URL", srv.URL()},
 		env:        []string{"KEYCLOAK_CLIENT_SECRET=" + kcClientSecret},
+		key:        kcRecordKey,
 	})
 
 	first := run.start()
@@ -156,7 +182,7 @@ func TestKeycloakPullAcrossSIGKILLAndRestart(t *testing.T) {
 	want := stream.all()
 	streamed := len(want)
 	for _, ev := range story {
-		want = append(want, ev.ID)
+		want = append(want, "ts:"+strconv.FormatInt(ev.Time, 10))
 	}
 	seen := run.waitAll(want, "after the restarts")
 
@@ -182,13 +208,13 @@ func TestKeycloakPullAcrossSIGKILLAndRestart(t *testing.T) {
 	assert.Positive(t, scrape(metrics, contract.MetricFlowDuration+"_count", "provider", contract.ProviderKeycloak), "LOGIN joined to CODE_TO_TOKEN by code_id")
 	byReq := map[string]string{}
 	for i, id := range storyIDs {
-		byReq[story[i].ID] = id
+		byReq["ts:"+strconv.FormatInt(story[i].Time, 10)] = id
 	}
 	var storyText strings.Builder
 	for _, lr := range run.sink.LogRecords() {
 		a := lr.Attributes()
-		id, _ := a.Get(contract.AttrAuditID)
-		if req, ok := byReq[id.Str()]; ok && req == "f1-refresh-reuse" {
+		key, _ := kcRecordKey(lr)
+		if byReq[key] == "f1-refresh-reuse" {
 			st, _ := a.Get(contract.AttrStatus)
 			et, _ := a.Get(contract.AttrSecurityEventType)
 			assert.Equal(t, contract.StatusReuseDetected, st.Str())
