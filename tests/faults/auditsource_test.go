@@ -142,17 +142,26 @@ func (r *auditRun) delivered() map[string]int {
 
 // waitAll waits until every id of want reached the sink, then a second
 // more (a few more polls: nothing may come twice), and returns the counts.
+// It fails naming how many, and which first, never arrived.
 func (r *auditRun) waitAll(want []string, what string) map[string]int {
 	r.t.Helper()
-	require.Eventually(r.t, func() bool {
+	deadline := time.Now().Add(60 * time.Second)
+	for {
 		seen := r.delivered()
+		var missing []string
 		for _, id := range want {
 			if seen[id] == 0 {
-				return false
+				missing = append(missing, id)
 			}
 		}
-		return true
-	}, 60*time.Second, 100*time.Millisecond, "%s: not every event arrived", what)
+		if len(missing) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			r.t.Fatalf("%s: %d of %d events never arrived, first %v", what, len(missing), len(want), missing[:min(len(missing), 5)])
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	time.Sleep(time.Second)
 	return r.delivered()
 }
