@@ -172,9 +172,11 @@ func testKeycloakPull(t *testing.T, release keycloakfake.Release) {
 	time.Sleep(500 * time.Millisecond) // events flow while no collector runs
 	stop()
 
+	before := srv.TokensIssued()
 	third := run.start()
-	// The realm revokes every token issued so far: the running collector
-	// gets 401 until its extension takes a fresh token.
+	// Once the running collector holds its token, the realm revokes every
+	// token issued so far: it gets 401 until its extension takes a fresh one.
+	require.Eventually(t, func() bool { return srv.TokensIssued() > before }, 30*time.Second, 20*time.Millisecond, "the third start took no token")
 	srv.PushNotBefore()
 	story, storyIDs, err := keycloakfake.StoryEvents(filepath.Join(testutil.RepoRoot(t), "processor/oauthnormalize/testdata/keycloak/story.json"), time.Now(), 10*time.Millisecond)
 	require.NoError(t, err)
