@@ -16,11 +16,15 @@ const (
 	// (server-spi-private/.../events/EventBuilder.java, keys from
 	// TracingAttributes.java).
 	KeycloakEventID    = "kc.eventId"
+	KeycloakRealmID    = "kc.realmId"
 	KeycloakRealmName  = "kc.realmName"
 	KeycloakClientID   = "kc.clientId"
 	KeycloakUserID     = "kc.userId"
 	KeycloakSessionID  = "kc.sessionId"
 	KeycloakEventError = "kc.eventError"
+	// KeycloakIPAddress is the client address, without the kc. prefix
+	// (EventBuilder.traceEvent).
+	KeycloakIPAddress = "ipAddress"
 	// KeycloakDetailsPrefix prefixes each event detail (Details.java keys).
 	KeycloakDetailsPrefix = "kc.details."
 	KeycloakReason        = "kc.details.reason"

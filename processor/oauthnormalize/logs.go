@@ -39,6 +39,9 @@ func (n *normalizer) mapLog(lr plog.LogRecord, res pcommon.Map, c *counts) {
 		return
 	}
 	v := &n.cfg.Vocabularies
+	if v.Keycloak.Enabled && n.mapKeycloakLog(lr, res, c) {
+		return
+	}
 	var m vocab.Mapping
 	var verdict vocab.Verdict
 	which := 0

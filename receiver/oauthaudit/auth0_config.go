@@ -21,11 +21,7 @@ func (c *Config) validateAuth0() []error {
 	if p.BearerToken != "" {
 		errs = append(errs, errors.New("pull.bearer_token: not used by source auth0; set pull.auth: {authenticator: oauth2client} (client credentials, endpoint_params audience https://<tenant>/api/v2/)"))
 	}
-	for name, v := range map[string]string{"pull.action": p.Action, "pull.actor_id": p.ActorID, "pull.client_id": p.ClientID} {
-		if v != "" {
-			errs = append(errs, fmt.Errorf("%s: not a filter of source auth0", name))
-		}
-	}
+	errs = append(errs, authPlaneFilters(p, SourceAuth0, "")...)
 	if !p.StartAt.IsZero() {
 		errs = append(errs, errors.New("pull.start_at: source auth0 pages by log_id; set pull.start_log_id"))
 	}

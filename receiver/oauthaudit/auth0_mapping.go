@@ -59,20 +59,16 @@ func appendAuth0Record(sl plog.LogRecordSlice, pe *pagedEvent, observed time.Tim
 	if m.status == contract.StatusReuseDetected {
 		a.PutStr(contract.AttrReportedEventType, contract.EventTokenReuse)
 	}
-	for _, kv := range [...]struct{ key, val string }{
-		{contract.AttrClientID, l.ClientID},
-		{contract.AttrEnduserID, l.UserID},
-		{contract.AttrClientAddress, l.IP},
-		{contract.AttrUserAgent, l.UserAgent},
-		{contract.AttrAuditDescription, truncateUTF8(l.Description, maxOutcomeReason)},
-		{contract.AttrAuditClientName, l.ClientName},
-		{contract.AttrAuditUserName, l.UserName},
-		{contract.AttrAuditHostname, l.Hostname},
-	} {
-		if kv.val != "" {
-			a.PutStr(kv.key, kv.val)
-		}
-	}
+	putNonEmpty(a,
+		contract.AttrClientID, l.ClientID,
+		contract.AttrEnduserID, l.UserID,
+		contract.AttrClientAddress, l.IP,
+		contract.AttrUserAgent, l.UserAgent,
+		contract.AttrAuditDescription, truncateUTF8(l.Description, maxOutcomeReason),
+		contract.AttrAuditClientName, l.ClientName,
+		contract.AttrAuditUserName, l.UserName,
+		contract.AttrAuditHostname, l.Hostname,
+	)
 	putAuth0Details(a, l.Details)
 }
 

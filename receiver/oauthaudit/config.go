@@ -36,7 +36,8 @@ const (
 // enabled and starts from the defaults; `enabled: false` switches it off.
 type Config struct {
 	// Source is the audit API pull speaks and push accepts: authplane (the
-	// default when empty) or okta (pull only: the System Log API).
+	// default when empty), okta (pull only: the System Log API), auth0 or
+	// keycloak (pull only: the admin events API).
 	Source string                              `mapstructure:"source"`
 	Pull   configoptional.Optional[PullConfig] `mapstructure:"pull"`
 	Push   configoptional.Optional[PushConfig] `mapstructure:"push"`
@@ -70,6 +71,11 @@ type PullConfig struct {
 	// StartLogID (source auth0) is the log_id a first start continues
 	// after; empty: the newest limit logs, then onwards.
 	StartLogID string `mapstructure:"start_log_id"`
+	// Realm (source keycloak) is the realm whose events are read.
+	Realm string `mapstructure:"realm"`
+	// EventTypes (source keycloak) asks only for these event types (the
+	// type query parameter); empty: every type.
+	EventTypes []string `mapstructure:"event_types"`
 	// MaxEventsPerPoll bounds the events one poll holds in memory: a
 	// window with more is halved (0: no bound).
 	MaxEventsPerPoll int `mapstructure:"max_events_per_poll"`
@@ -160,8 +166,13 @@ func (c *Config) Validate() error {
 		errs = append(errs, c.validateOkta()...)
 	case SourceAuth0:
 		errs = append(errs, c.validateAuth0()...)
+	case SourceKeycloak:
+		errs = append(errs, c.validateKeycloak()...)
 	default:
-		errs = append(errs, fmt.Errorf("source: must be %s, %s or %s, got %q", SourceAuthPlane, SourceOkta, SourceAuth0, c.Source))
+		errs = append(errs, fmt.Errorf("source: must be %s, %s, %s or %s, got %q", SourceAuthPlane, SourceOkta, SourceAuth0, SourceKeycloak, c.Source))
+	}
+	if p := c.Pull.Get(); p != nil && (p.Realm != "" || len(p.EventTypes) > 0) && c.Source != SourceKeycloak {
+		errs = append(errs, errors.New("pull.realm, pull.event_types: only source keycloak reads a realm's events"))
 	}
 	if p := c.Pull.Get(); p != nil && p.StartLogID != "" && c.Source != SourceAuth0 {
 		errs = append(errs, errors.New("pull.start_log_id: only source auth0 pages by log_id"))
@@ -240,9 +251,16 @@ func (c *Config) validateOkta() []error {
 	if p.BearerToken != "" {
 		errs = append(errs, errors.New("pull.bearer_token: not used by source okta; set headers: {Authorization: SSWS <token>} or an auth extension"))
 	}
-	for name, v := range map[string]string{"pull.action": p.Action, "pull.actor_id": p.ActorID, "pull.client_id": p.ClientID} {
-		if v != "" {
-			errs = append(errs, fmt.Errorf("%s: not a filter of source okta", name))
+	return append(errs, authPlaneFilters(p, SourceOkta, "")...)
+}
+
+// authPlaneFilters refuses AuthPlane's filters (pull.action, actor_id,
+// client_id) for another source; hint, when set, says what to use instead.
+func authPlaneFilters(p *PullConfig, source, hint string) []error {
+	var errs []error
+	for _, f := range [...]struct{ name, val string }{{"pull.action", p.Action}, {"pull.actor_id", p.ActorID}, {"pull.client_id", p.ClientID}} {
+		if f.val != "" {
+			errs = append(errs, fmt.Errorf("%s: not a filter of source %s%s", f.name, source, hint))
 		}
 	}
 	return errs

@@ -29,5 +29,5 @@ func TestConfigOktaInvalid(t *testing.T) {
 	assert.NotContains(t, err.Error(), "okta-token-value")
 
 	err = confmap.Validate(loadConfig(t, "badsource"))
-	require.ErrorContains(t, err, "source: must be authplane, okta or auth0")
+	require.ErrorContains(t, err, "source: must be authplane, okta, auth0 or keycloak")
 }

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"go.opentelemetry.io/collector/consumer"
-	"go.opentelemetry.io/collector/consumer/consumererror"
 	"go.opentelemetry.io/collector/extension/xextension/storage"
 	"go.opentelemetry.io/collector/receiver/receiverhelper"
 	"go.opentelemetry.io/otel/attribute"
@@ -45,26 +44,26 @@ type cursor struct {
 }
 
 // seen reports whether ev is already delivered according to the cursor.
-func (c *cursor) seen(ev *Event) bool {
-	if ev.CreatedAt.Before(c.TS) {
+func (c *cursor) seen(ev *pagedEvent) bool {
+	if ev.at.Before(c.TS) {
 		return true
 	}
-	return ev.CreatedAt.Equal(c.TS) && slices.Contains(c.IDs, ev.ID)
+	return ev.at.Equal(c.TS) && slices.Contains(c.IDs, ev.id)
 }
 
 // advance moves the cursor past ev (events are advanced in (time, id) order).
-func (c *cursor) advance(ev *Event) {
+func (c *cursor) advance(ev *pagedEvent) {
 	switch {
-	case ev.CreatedAt.After(c.TS):
-		c.TS, c.IDs = ev.CreatedAt, []string{ev.ID}
-	case ev.CreatedAt.Equal(c.TS) && !slices.Contains(c.IDs, ev.ID):
-		c.IDs = append(c.IDs, ev.ID)
+	case ev.at.After(c.TS):
+		c.TS, c.IDs = ev.at, []string{ev.id}
+	case ev.at.Equal(c.TS) && !slices.Contains(c.IDs, ev.id):
+		c.IDs = append(c.IDs, ev.id)
 	}
 }
 
-// puller is the shared pull machinery: it polls an audit API, AuthPlane's
-// by time windows (poll) or a cursor-paged pageSource (pollPages). It is
-// driven by run on one goroutine.
+// puller is the shared pull machinery: it polls an audit API by time
+// windows paged by offset (poll: AuthPlane's, Keycloak's) or a cursor-paged
+// pageSource (pollPages). It is driven by run on one goroutine.
 type puller struct {
 	cfg     *PullConfig
 	client  *http.Client
@@ -82,11 +81,12 @@ type puller struct {
 	modeSet metric.MeasurementOption
 
 	// source names the pull source (empty: AuthPlane); pages is its paging
-	// and mapping when it is cursor-paged (nil: AuthPlane's time windows),
-	// and pageCur its cursor.
+	// and mapping when it is cursor-paged (nil: time windows), and pageCur
+	// its cursor. window is a time-window source (nil: AuthPlane's).
 	source  string
 	pages   pageSource
 	pageCur pageCursor
+	window  windowSource
 	// newest is the newest delivered event time, caughtUp the start of the
 	// last poll that reached the end of the log (for the poll lag).
 	newest, caughtUp time.Time
@@ -96,18 +96,18 @@ type puller struct {
 // initial_lookback.
 func (p *puller) loadCursor(ctx context.Context) error {
 	if p.store != nil {
-		b, err := p.store.Get(ctx, cursorKey)
+		b, err := p.store.Get(ctx, p.cursorKey())
 		if err != nil {
 			return fmt.Errorf("storage: reading the pull cursor: %w", err)
 		}
 		if b != nil {
 			var c cursor
 			if err := json.Unmarshal(b, &c); err != nil || c.TS.IsZero() {
-				return fmt.Errorf("storage: the stored pull cursor (key %q) is unreadable; delete it to start from pull.start_at / pull.initial_lookback", cursorKey)
+				return fmt.Errorf("storage: the stored pull cursor (key %q) is unreadable; delete it to start from pull.start_at / pull.initial_lookback", p.cursorKey())
 			}
 			c.TS = c.TS.UTC()
 			p.cur = c
-			p.logger.Info("resuming audit pull from the stored cursor", zap.Time("since", c.TS), zap.Int("ids_at_since", len(c.IDs)))
+			p.logger.Info("resuming audit pull from the stored cursor", zap.String("source", p.sourceName()), zap.Time("since", c.TS), zap.Int("ids_at_since", len(c.IDs)))
 			return nil
 		}
 	}
@@ -127,7 +127,7 @@ func (p *puller) saveCursor(ctx context.Context) {
 		return
 	}
 	b, _ := json.Marshal(p.cur)
-	if err := p.store.Set(context.WithoutCancel(ctx), cursorKey, b); err != nil {
+	if err := p.store.Set(context.WithoutCancel(ctx), p.cursorKey(), b); err != nil {
 		p.logger.Warn("storing the pull cursor failed; a restart may repeat events", zap.Error(err))
 	}
 }
@@ -189,12 +189,11 @@ func (p *puller) poll(ctx context.Context) (more bool, err error) {
 	// speaks RFC 3339): with a fixed upper bound, events arriving while we
 	// page do not shift the offsets of a newest-first listing.
 	until := p.now().UTC().Add(-commitSettle).Truncate(time.Second)
-	// since is one second early: it works whether the server compares with
-	// > or >=, and with created_at values that carry fractions. What the
+	// since is at or before the cursor (windowSource.since); what the
 	// cursor already covers is dropped below.
-	since := p.cur.TS.Truncate(time.Second).Add(-sinceSafetySkew)
+	since := p.windowSrc().since(p.cur.TS)
 
-	var fresh []Event
+	var fresh []pagedEvent
 	for {
 		// A window of two seconds or less is taken whole, however big.
 		capped := p.cfg.MaxEventsPerPoll > 0 && until.Sub(since) > 2*time.Second
@@ -212,11 +211,11 @@ func (p *puller) poll(ctx context.Context) (more bool, err error) {
 		more = true
 	}
 	// Deliver oldest first so that the cursor can advance batch by batch.
-	slices.SortStableFunc(fresh, func(a, b Event) int {
-		if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
+	slices.SortStableFunc(fresh, func(a, b pagedEvent) int {
+		if c := a.at.Compare(b.at); c != 0 {
 			return c
 		}
-		return strings.Compare(a.ID, b.ID)
+		return strings.Compare(a.id, b.id)
 	})
 	for len(fresh) > 0 {
 		n := min(len(fresh), p.cfg.Limit)
@@ -238,20 +237,33 @@ func (p *puller) poll(ctx context.Context) (more bool, err error) {
 // collect pages through [since, until] and returns the events the cursor does
 // not cover yet. With capped, it gives up (complete=false) once the window
 // holds more than max_events_per_poll events.
-func (p *puller) collect(ctx context.Context, since, until time.Time, capped bool) (fresh []Event, complete bool, err error) {
+func (p *puller) collect(ctx context.Context, since, until time.Time, capped bool) (fresh []pagedEvent, complete bool, err error) {
+	w := p.windowSrc()
 	seen := map[string]bool{}
+	size := p.cfg.Limit
 	for offset := 0; ; {
-		raws, err := p.fetch(ctx, since, until, offset)
+		raws, err := w.fetch(ctx, p, since, until, offset, size)
 		if err != nil {
 			return nil, false, err
 		}
 		if len(raws) == 0 {
 			return fresh, true, nil
 		}
-		added := 0
+		added, older := 0, false
+		// tail counts the page's last events of one instant (a malformed
+		// one, of no known time, counts with its neighbours: starting the
+		// next page earlier only repeats events).
+		var lastAt time.Time
+		tail := 0
 		for _, raw := range raws {
-			ev, err := parseEvent(raw, true)
-			key := ev.ID
+			ev, err := w.parseEvent(raw)
+			switch {
+			case err != nil, tail > 0 && ev.at.Equal(lastAt):
+				tail++
+			default:
+				lastAt, tail = ev.at, 1
+			}
+			key := ev.id
 			if err != nil {
 				key = "malformed:" + string(raw)
 			}
@@ -262,44 +274,63 @@ func (p *puller) collect(ctx context.Context, since, until time.Time, capped boo
 			added++
 			if err != nil {
 				p.tel.ReceiverOauthAuditEventsSkipped.Add(ctx, 1)
-				p.logger.Warn("skipping a malformed audit event", zap.Int("offset", offset), zap.Error(err))
+				p.logger.Warn("skipping a malformed audit event", zap.String("source", p.sourceName()), zap.Int("offset", offset), zap.Error(err))
 				continue
 			}
+			older = older || ev.at.Before(since)
 			// An event dated after the window (a server that ignores
 			// until, or whose clock is ahead) waits for a later window:
 			// delivered now, it would move the cursor past events that
 			// are still to come.
-			if !p.cur.seen(&ev) && !ev.CreatedAt.After(until) {
+			if !p.cur.seen(&ev) && !ev.at.After(until) {
 				fresh = append(fresh, ev)
 			}
 		}
-		if added == 0 {
+		if added == 0 && !w.offsetTrusted() {
 			// A page of known events only: the server ignores offset.
+			return fresh, true, nil
+		}
+		if older && w.newestFirst() {
+			// A newest-first listing reached past since: the rest is older.
 			return fresh, true, nil
 		}
 		if capped && len(seen) > p.cfg.MaxEventsPerPoll {
 			return nil, false, nil
 		}
-		offset += len(raws)
+		offset, size = nextPage(w, offset, size, len(raws), tail, p.cfg.Limit)
 	}
+}
+
+// maxTiePages bounds how many pages' worth of events of one instant a
+// single request may ask for.
+const maxTiePages = 64
+
+// nextPage is the offset and size of the page after one of n events at
+// offset whose last tail events share one instant. An API ordered by time
+// alone may order the events of one instant differently on every request
+// (SQL gives ties no order, and LIMIT/OFFSET then cut them differently), so
+// for such a source the next page starts again at the first event of that
+// instant, which brings all of them in one answer; a page that is one
+// instant only is asked for again, larger.
+func nextPage(w windowSource, offset, size, n, tail, limit int) (int, int) {
+	if !w.tiesUnordered() {
+		return offset + n, size
+	}
+	switch {
+	case tail < n:
+		return offset + n - tail, limit
+	case n == size && size < maxTiePages*limit:
+		return offset, 2 * size
+	}
+	return offset + n, limit
 }
 
 // deliver hands a batch to the pipeline and advances the cursor only once it
 // was accepted. A permanent error (the data can never be accepted) is logged
 // and passed over, as every collector receiver does.
-func (p *puller) deliver(ctx context.Context, batch []Event) error {
-	ld := toLogs(batch, metadata.ScopeName, p.now())
-	octx := p.obs.StartLogsOp(ctx)
-	err := p.next.ConsumeLogs(octx, ld)
-	p.obs.EndLogsOp(octx, "json", len(batch), err)
-	if err != nil {
-		if !consumererror.IsPermanent(err) {
-			return fmt.Errorf("the pipeline refused %d audit events: %w", len(batch), err)
-		}
-		p.logger.Error("the pipeline permanently rejected audit events; they are dropped", zap.Int("events", len(batch)), zap.Error(err))
-	} else {
-		p.tel.ReceiverOauthAuditEventsReceived.Add(ctx, int64(len(batch)), p.modeSet)
-		p.delivered(ctx, len(batch), batch[len(batch)-1].CreatedAt)
+func (p *puller) deliver(ctx context.Context, batch []pagedEvent) error {
+	if err := p.consume(ctx, batch, p.windowSrc().appendRecord); err != nil {
+		return err
 	}
 	for i := range batch {
 		p.cur.advance(&batch[i])
@@ -308,13 +339,14 @@ func (p *puller) deliver(ctx context.Context, batch []Event) error {
 	return nil
 }
 
-func (p *puller) fetch(ctx context.Context, since, until time.Time, offset int) ([]json.RawMessage, error) {
+// fetch asks AuthPlane's audit API for one page of [since, until].
+func (p *puller) fetch(ctx context.Context, since, until time.Time, offset, size int) ([]json.RawMessage, error) {
 	q := url.Values{}
 	q.Set("since", since.Format(time.RFC3339))
 	if !until.Before(since) {
 		q.Set("until", until.Format(time.RFC3339))
 	}
-	q.Set("limit", strconv.Itoa(p.cfg.Limit))
+	q.Set("limit", strconv.Itoa(size))
 	q.Set("offset", strconv.Itoa(offset))
 	for k, v := range map[string]string{"action": p.cfg.Action, "actor_id": p.cfg.ActorID, "client_id": p.cfg.ClientID} {
 		if v != "" {

@@ -58,11 +58,7 @@ func (p *puller) get(ctx context.Context, u string) ([]byte, http.Header, error)
 		delay := parseRetryAfter(resp.Header.Get("Retry-After"), now)
 		delay = max(delay, parseRateLimitReset(resp.Header.Get(headerRateLimitReset), now),
 			parseRateLimitReset(resp.Header.Get(headerRateLimitResetAuth0), now))
-		hint := ""
-		if p.pages != nil {
-			hint = p.pages.authHint()
-		}
-		return nil, nil, &httpStatusError{code: resp.StatusCode, retryAfter: delay, hint: hint}
+		return nil, nil, &httpStatusError{code: resp.StatusCode, retryAfter: delay, hint: p.authHint()}
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxPageBytes+1))
 	if err != nil {

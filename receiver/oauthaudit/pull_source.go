@@ -24,6 +24,7 @@ const (
 	SourceAuthPlane = "authplane"
 	SourceOkta      = "okta"
 	SourceAuth0     = "auth0"
+	SourceKeycloak  = "keycloak"
 )
 
 // pageSource is what a cursor-paged audit API brings to the shared pull
@@ -34,9 +35,9 @@ const (
 // in the storage extension, advanced only once the pipeline accepted a page
 // (pollPages), skipping and counting malformed events, and the telemetry.
 //
-// AuthPlane's time-window pull (poll) predates it and keeps its own paging;
-// an offset-paged API (Keycloak's events) fits that one, a cursor- or
-// id-paged one (Okta, Auth0's from=<log_id>) fits this one.
+// Time-window APIs paged by offset (AuthPlane's audit, Keycloak's events)
+// are a windowSource polled by poll; a cursor- or id-paged one (Okta,
+// Auth0's from=<log_id>) fits this one.
 type pageSource interface {
 	// firstURL is the request of a first start, with no stored cursor:
 	// everything since start.
@@ -81,8 +82,10 @@ func (p *puller) sourceSet() metric.MeasurementOption {
 	return metric.WithAttributeSet(attribute.NewSet(attribute.String("source", p.sourceName())))
 }
 
+// cursorKey is the storage key of the cursor: AuthPlane's is the plain key
+// (it predates the other sources), every other source's has its name.
 func (p *puller) cursorKey() string {
-	if p.pages == nil {
+	if p.sourceName() == SourceAuthPlane {
 		return cursorKey
 	}
 	return cursorKey + "_" + p.sourceName()
@@ -240,6 +243,14 @@ func (p *puller) deliverPage(ctx context.Context, events []pagedEvent) error {
 	if len(events) == 0 {
 		return nil
 	}
+	return p.consume(ctx, events, p.pages.appendRecord)
+}
+
+// consume hands events to the pipeline as one batch of records made by
+// add: the delivery every source shares. A refusal is an error (the caller
+// keeps its cursor, the events are asked for again); a permanent rejection
+// is logged and passed over, as in every collector receiver.
+func (p *puller) consume(ctx context.Context, events []pagedEvent, add func(plog.LogRecordSlice, *pagedEvent, time.Time)) error {
 	observed := p.now()
 	ld := plog.NewLogs()
 	sl := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty()
@@ -248,7 +259,7 @@ func (p *puller) deliverPage(ctx context.Context, events []pagedEvent) error {
 	recs.EnsureCapacity(len(events))
 	var newest time.Time
 	for i := range events {
-		p.pages.appendRecord(recs, &events[i], observed)
+		add(recs, &events[i], observed)
 		if events[i].at.After(newest) {
 			newest = events[i].at
 		}

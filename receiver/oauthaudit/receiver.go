@@ -133,8 +133,17 @@ func (r *auditReceiver) startPull(ctx, runCtx context.Context, host component.Ho
 		if err := r.puller.loadPageCursor(ctx); err != nil {
 			return err
 		}
-	} else if err := r.puller.loadCursor(ctx); err != nil {
-		return err
+	} else {
+		if r.cfg.Source == SourceKeycloak {
+			src, err := newKeycloakSource(p.Endpoint, p.Realm, p.EventTypes)
+			if err != nil {
+				return err
+			}
+			r.puller.source, r.puller.window = SourceKeycloak, src
+		}
+		if err := r.puller.loadCursor(ctx); err != nil {
+			return err
+		}
 	}
 	r.wg.Add(1)
 	go func() {

@@ -100,6 +100,10 @@ func deployEnv(t *testing.T) []string {
 		"AUTH0_CLIENT_ID=auth0-client-for-validation",
 		"AUTH0_CLIENT_SECRET=auth0-secret-for-validation",
 		"AUTH0_LOG_STREAM_AUTHORIZATION=Bearer auth0-stream-token-for-validation",
+		"KEYCLOAK_URL=https://sso.example.com",
+		"KEYCLOAK_REALM=acme",
+		"KEYCLOAK_CLIENT_ID=keycloak-client-for-validation",
+		"KEYCLOAK_CLIENT_SECRET=keycloak-secret-for-validation",
 	}
 }
 
@@ -123,6 +127,7 @@ func shippedConfigs(t *testing.T) map[string]string {
 		"deploy/gateway.yaml":      filepath.Join(root, "deploy", "gateway.yaml"),
 		"deploy/okta.yaml":         filepath.Join(root, "deploy", "okta.yaml"),
 		"deploy/auth0.yaml":        filepath.Join(root, "deploy", "auth0.yaml"),
+		"deploy/keycloak.yaml":     filepath.Join(root, "deploy", "keycloak.yaml"),
 	}
 	// Every YAML directly under deploy/ is a collector config and is listed.
 	entries, err := filepath.Glob(filepath.Join(root, "deploy", "*.yaml"))

@@ -14,7 +14,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/otelcol-oauth/otelcol-oauth/internal/contract"
-	"github.com/otelcol-oauth/otelcol-oauth/internal/testutil"
 	"github.com/otelcol-oauth/otelcol-oauth/internal/testutil/auth0fake"
 )
 
@@ -74,25 +73,16 @@ func TestAuth0PullAcrossSIGKILLAndRestart(t *testing.T) {
 	t.Cleanup(srv.Close)
 	stream := &auth0Stream{srv: srv}
 	stream.add(25)
-	sink := testutil.StartOTLPSink(t, nil)
-	stateDir := t.TempDir()
-	cfg := fmt.Sprintf(`
-extensions:
-  oauth_fingerprint:
-    key: ${env:OAUTH_FINGERPRINT_KEY}
-  health_check:
-    endpoint: localhost:13133
-  file_storage:
-    directory: %s
-  oauth2client/auth0:
+	run := newAuditRun(t, auditSource{
+		extensions: fmt.Sprintf(`  oauth2client/auth0:
     client_id: %s
     client_secret: ${env:AUTH0_CLIENT_SECRET}
     token_url: TENANT_URL/oauth/token
     endpoint_params:
       audience: TENANT_URL/api/v2/
-receivers:
-  oauth_audit:
-    source: auth0
+`, auth0ClientID),
+		extensionIDs: []string{"oauth2client/auth0"},
+		receiver: fmt.Sprintf(`    source: auth0
     pull:
       endpoint: TENANT_URL
       auth:
@@ -107,95 +97,30 @@ receivers:
       endpoint: localhost:4321
       path: /auth0/logs
       authorization: ${env:AUTH0_LOG_STREAM_AUTHORIZATION}
-    storage: file_storage
-processors:
-  oauth_normalize: {}
-  oauth_redact:
-    fingerprint: oauth_fingerprint
-  oauth_security:
-    fingerprint: oauth_fingerprint
-connectors:
-  oauth_span_metrics: {}
-exporters:
-  # No sending queue: a stored cursor means the sink has the records.
-  otlp_http/sink:
-    endpoint: SINK_URL
-    compression: none
-    sending_queue:
-      enabled: false
-  prometheus:
-    endpoint: localhost:8889
-service:
-  telemetry:
-    metrics:
-      readers:
-        - pull:
-            exporter:
-              prometheus:
-                host: localhost
-                port: 8888
-  extensions: [health_check, file_storage, oauth2client/auth0, oauth_fingerprint]
-  pipelines:
-    logs:
-      receivers: [oauth_audit]
-      processors: [oauth_normalize, oauth_redact, oauth_security]
-      exporters: [otlp_http/sink, oauth_span_metrics]
-    metrics:
-      receivers: [oauth_span_metrics]
-      exporters: [prometheus]
-`, stateDir, auth0ClientID, limit, auth0fake.LogID(0))
-	cfg, ports := testutil.OnFreePorts(t, cfg)
-	cfg = strings.NewReplacer("TENANT_URL", srv.URL(), "SINK_URL", sink.HTTPURL).Replace(cfg)
-	path := testutil.WriteConfig(t, cfg)
-	health := fmt.Sprintf("http://localhost:%d/", ports["13133"])
-	pushURL := fmt.Sprintf("http://localhost:%d/auth0/logs", ports["4321"])
-	env := []string{"AUTH0_CLIENT_SECRET=" + auth0ClientSecret, "AUTH0_LOG_STREAM_AUTHORIZATION=" + auth0StreamAuth}
+`, limit, auth0fake.LogID(0)),
+		processors: []string{"oauth_normalize", "oauth_redact", "oauth_security"},
+		replace:    []string{"TENANT_URL", srv.URL()},
+		env:        []string{"AUTH0_CLIENT_SECRET=" + auth0ClientSecret, "AUTH0_LOG_STREAM_AUTHORIZATION=" + auth0StreamAuth},
+	})
+	pushURL := fmt.Sprintf("http://localhost:%d/auth0/logs", run.ports["4321"])
 
-	delivered := func() map[string]int {
-		seen := map[string]int{}
-		for _, lr := range sink.LogRecords() {
-			if id, ok := lr.Attributes().Get(contract.AttrAuditID); ok {
-				seen[id.Str()]++
-			}
-		}
-		return seen
-	}
-
-	first := testutil.Start(t, path, env...)
-	first.WaitHealthy(health, 60*time.Second)
+	first := run.start()
 	srv.FailStatus(http.StatusTooManyRequests, time.Second)
 	srv.FailStatus(http.StatusServiceUnavailable, 0)
 	srv.FailMalformedPage()
-	stop := make(chan struct{})
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		tick := time.NewTicker(100 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-tick.C:
-				stream.add(3)
-			}
-		}
-	}()
+	stop := streamWhile(stream.add)
 	time.Sleep(3 * time.Second)
 	first.Kill()
 
 	// The tenant stops accepting the old token: the restarted collector
 	// fetches its own.
 	srv.ExpireTokens()
-	second := testutil.Start(t, path, env...)
-	second.WaitHealthy(health, 60*time.Second)
+	second := run.start()
 	time.Sleep(2 * time.Second)
 	require.NoError(t, second.Stop(30*time.Second))
-	close(stop)
-	<-done
+	stop()
 
-	third := testutil.Start(t, path, env...)
-	third.WaitHealthy(health, 60*time.Second)
+	third := run.start()
 	// Auth0's reuse verdict, after the last start (its counters start at 0):
 	// pushed by the log stream, then served by the API as well.
 	stream.mu.Lock()
@@ -213,37 +138,15 @@ service:
 	srv.Add(reuse)
 
 	want := stream.all()
-	var seen map[string]int
-	require.Eventually(t, func() bool {
-		seen = delivered()
-		for _, id := range want {
-			if seen[id] == 0 {
-				return false
-			}
-		}
-		return true
-	}, 60*time.Second, 100*time.Millisecond, "not every Auth0 log arrived")
-	time.Sleep(time.Second) // a few more polls: nothing may come twice
-	seen = delivered()
-	repeats := 0
-	for _, id := range want {
-		repeats += max(0, seen[id]-1)
-	}
+	seen := run.waitAll(want, "after the restarts")
+	rep := repeats(want, seen)
 	t.Logf("auth0: %d logs on the tenant, %d distinct delivered, %d repeated (bound: one page of %d), %d requests, %d tokens",
-		len(want), len(seen), repeats, limit, len(srv.Requests()), srv.TokensIssued())
+		len(want), len(seen), rep, limit, len(srv.Requests()), srv.TokensIssued())
 	assert.Len(t, seen, len(want), "only the tenant's logs, each at least once")
-	assert.LessOrEqual(t, repeats, limit, "repeats beyond the page in flight at the SIGKILL")
+	assert.LessOrEqual(t, rep, limit, "repeats beyond the page in flight at the SIGKILL")
 	assert.Equal(t, 1, seen[reuse.LogID], "the ferrt, pulled and pushed, once")
 	assert.GreaterOrEqual(t, srv.TokensIssued(), 3, "each start fetched its token through oauth2client")
-
-	metrics := fmt.Sprintf("http://localhost:%d/metrics", ports["8889"])
-	var samples []testutil.Sample
-	require.Eventually(t, func() bool {
-		samples, err = testutil.ScrapeMetrics(metrics)
-		return err == nil && testutil.SumSamples(samples, contract.MetricTokenRefreshTotal, "status", contract.StatusReuseDetected) > 0
-	}, 30*time.Second, 200*time.Millisecond, "no refresh reuse_detected series")
-	assert.Equal(t, 1.0, testutil.SumSamples(samples, contract.MetricTokenRefreshTotal, "status", contract.StatusReuseDetected))
-	assert.Equal(t, 1.0, testutil.SumSamples(samples, contract.MetricSecurityEventsTotal, "event_type", contract.EventTokenReuse))
+	run.assertOneReuse()
 
 	require.NoError(t, third.Stop(30*time.Second))
 	assert.Empty(t, third.ErrorLines())

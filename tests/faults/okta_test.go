@@ -5,7 +5,6 @@ package faults
 import (
 	"fmt"
 	"net/http"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -74,21 +73,8 @@ func TestOktaPullAcrossSIGKILLAndRestart(t *testing.T) {
 	t.Cleanup(srv.Close)
 	stream := &oktaStream{srv: srv}
 	stream.add(25)
-	sink := testutil.StartOTLPSink(t, nil)
-	stateDir := t.TempDir()
-	cfg := fmt.Sprintf(`
-extensions:
-  # The one fingerprint key of this collector (contract section 3);
-  # oauth_redact and oauth_security read it from here.
-  oauth_fingerprint:
-    key: ${env:OAUTH_FINGERPRINT_KEY}
-  health_check:
-    endpoint: localhost:13133
-  file_storage:
-    directory: %s
-receivers:
-  oauth_audit:
-    source: okta
+	run := newAuditRun(t, auditSource{
+		receiver: fmt.Sprintf(`    source: okta
     pull:
       endpoint: OKTA_URL
       headers:
@@ -99,130 +85,45 @@ receivers:
       backoff:
         initial_interval: 100ms
         max_interval: 1s
-    storage: file_storage
-processors:
-  oauth_redact:
-    fingerprint: oauth_fingerprint
-  oauth_security:
-    fingerprint: oauth_fingerprint
-connectors:
-  oauth_span_metrics: {}
-exporters:
-  # No sending queue: a stored cursor means the sink has the records.
-  otlp_http/sink:
-    endpoint: SINK_URL
-    compression: none
-    sending_queue:
-      enabled: false
-  prometheus:
-    endpoint: localhost:8889
-service:
-  telemetry:
-    metrics:
-      readers:
-        - pull:
-            exporter:
-              prometheus:
-                host: localhost
-                port: OWN_PORT
-  extensions: [health_check, file_storage, oauth_fingerprint]
-  pipelines:
-    logs:
-      receivers: [oauth_audit]
-      processors: [oauth_redact, oauth_security]
-      exporters: [otlp_http/sink, oauth_span_metrics]
-    metrics:
-      receivers: [oauth_span_metrics]
-      exporters: [prometheus]
-`, stateDir, limit)
-	cfg, ports := testutil.OnFreePorts(t, cfg)
-	ownPort := testutil.FreePort(t)
-	cfg = strings.NewReplacer("OKTA_URL", srv.URL(), "SINK_URL", sink.HTTPURL, "OWN_PORT", fmt.Sprint(ownPort)).Replace(cfg)
-	path := testutil.WriteConfig(t, cfg)
-	health := fmt.Sprintf("http://localhost:%d/", ports["13133"])
-	env := "OKTA_API_TOKEN=" + oktaToken
+`, limit),
+		processors: []string{"oauth_redact", "oauth_security"},
+		replace:    []string{"OKTA_URL", srv.URL()},
+		env:        []string{"OKTA_API_TOKEN=" + oktaToken},
+	})
 
-	delivered := func() map[string]int {
-		seen := map[string]int{}
-		for _, lr := range sink.LogRecords() {
-			if id, ok := lr.Attributes().Get(contract.AttrAuditID); ok {
-				seen[id.Str()]++
-			}
-		}
-		return seen
-	}
-	waitAll := func(what string) map[string]int {
-		t.Helper()
-		want := stream.all()
-		var seen map[string]int
-		require.Eventually(t, func() bool {
-			seen = delivered()
-			for _, id := range want {
-				if seen[id] == 0 {
-					return false
-				}
-			}
-			return true
-		}, 60*time.Second, 100*time.Millisecond, "%s: not every Okta event arrived", what)
-		return seen
-	}
-
-	first := testutil.Start(t, path, env)
-	first.WaitHealthy(health, 60*time.Second)
+	first := run.start()
 	srv.FailStatus(http.StatusTooManyRequests, time.Second)
 	srv.FailStatus(http.StatusServiceUnavailable, 0)
 	srv.FailMalformedPage()
 	srv.SlowNext(2 * time.Second)
-	stop := make(chan struct{})
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		tick := time.NewTicker(100 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-tick.C:
-				stream.add(3)
-			}
-		}
-	}()
+	stop := streamWhile(stream.add)
 	time.Sleep(3 * time.Second)
 	first.Kill()
 
-	second := testutil.Start(t, path, env)
-	second.WaitHealthy(health, 60*time.Second)
+	second := run.start()
 	time.Sleep(2 * time.Second)
 	require.NoError(t, second.Stop(30*time.Second))
-	close(stop)
-	<-done
+	stop()
 
-	third := testutil.Start(t, path, env)
-	third.WaitHealthy(health, 60*time.Second)
+	third := run.start()
 	// Okta's reuse verdict, after the last start: its counters start at 0.
 	srv.Add(oktafake.OAuthEvent("okta-reuse-1", contract.OktaDetectReuse, time.Now(), "00u-user", "0oa-client", "", "FAILURE"))
 	stream.mu.Lock()
 	stream.uuid = append(stream.uuid, "okta-reuse-1")
 	stream.mu.Unlock()
-	waitAll("after the restarts")
-	time.Sleep(time.Second) // a few more polls: nothing may come twice
-	seen := delivered()
-
 	want := stream.all()
-	repeats := 0
-	for _, id := range want {
-		repeats += max(0, seen[id]-1)
-	}
+	seen := run.waitAll(want, "after the restarts")
+
+	rep := repeats(want, seen)
 	t.Logf("okta: %d events on the server, %d distinct delivered, %d repeated (bound: one page of %d), %d requests",
-		len(want), len(seen), repeats, limit, len(srv.Requests()))
+		len(want), len(seen), rep, limit, len(srv.Requests()))
 	assert.Len(t, seen, len(want), "only the server's events, each at least once")
-	assert.LessOrEqual(t, repeats, limit, "repeats beyond the page in flight at the SIGKILL")
+	assert.LessOrEqual(t, rep, limit, "repeats beyond the page in flight at the SIGKILL")
 
 	// The verdict: one record, a refresh reuse_detected with the reported
 	// token_reuse, annotated token_reuse by oauth_security.
 	var verdicts int
-	for _, lr := range sink.LogRecords() {
+	for _, lr := range run.sink.LogRecords() {
 		a := lr.Attributes()
 		if st, _ := a.Get(contract.AttrStatus); st.Str() != contract.StatusReuseDetected {
 			continue
@@ -236,27 +137,10 @@ service:
 		assert.Equal(t, contract.EventTokenReuse, et.Str(), "oauth_security annotates the verdict")
 	}
 	assert.Equal(t, 1, verdicts, "one reuse verdict")
-
-	metrics := fmt.Sprintf("http://localhost:%d/metrics", ports["8889"])
-	var samples []testutil.Sample
-	require.Eventually(t, func() bool {
-		var err error
-		samples, err = testutil.ScrapeMetrics(metrics)
-		return err == nil && testutil.SumSamples(samples, contract.MetricTokenRefreshTotal, "status", contract.StatusReuseDetected) > 0
-	}, 30*time.Second, 200*time.Millisecond, "no refresh reuse_detected series")
-	assert.Equal(t, 1.0, testutil.SumSamples(samples, contract.MetricTokenRefreshTotal, "status", contract.StatusReuseDetected))
-	assert.Equal(t, 1.0, testutil.SumSamples(samples, contract.MetricSecurityEventsTotal, "event_type", contract.EventTokenReuse))
+	run.assertOneReuse()
 
 	// The receiver's own telemetry, per source.
-	own, err := testutil.ScrapeMetrics(fmt.Sprintf("http://localhost:%d/metrics", ownPort))
-	require.NoError(t, err)
-	var names []string
-	for _, s := range own {
-		if strings.Contains(s.Name, "oauth_audit") {
-			names = append(names, fmt.Sprintf("%s%v=%g", s.Name, s.Labels, s.Value))
-		}
-	}
-	t.Logf("own telemetry:\n%s", strings.Join(names, "\n"))
+	own := run.ownTelemetry()
 	assert.Positive(t, testutil.SumSamples(own, "otelcol_receiver_oauth_audit_events_delivered_total", "source", "okta")+
 		testutil.SumSamples(own, "otelcol_receiver_oauth_audit_events_delivered", "source", "okta"))
 	require.NoError(t, third.Stop(30*time.Second))

@@ -74,7 +74,7 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	errs = errors.Join(errs, err)
 	builder.ReceiverOauthAuditEventsDelivered, err = builder.meter.Int64Counter(
 		"otelcol_receiver_oauth_audit_events_delivered",
-		metric.WithDescription("Pulled events accepted by the next consumer, by source (attribute `source`, `authplane` or `okta`). [Alpha]"),
+		metric.WithDescription("Pulled events accepted by the next consumer, by source (attribute `source`, one of `authplane`, `okta`, `auth0`, `keycloak`). [Alpha]"),
 		metric.WithUnit("{event}"),
 	)
 	errs = errors.Join(errs, err)

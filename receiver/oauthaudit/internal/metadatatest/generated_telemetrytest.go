@@ -40,7 +40,7 @@ func AssertEqualReceiverOauthAuditAuthFailures(t *testing.T, tt *componenttest.T
 func AssertEqualReceiverOauthAuditEventsDelivered(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_receiver_oauth_audit_events_delivered",
-		Description: "Pulled events accepted by the next consumer, by source (attribute `source`, `authplane` or `okta`). [Alpha]",
+		Description: "Pulled events accepted by the next consumer, by source (attribute `source`, one of `authplane`, `okta`, `auth0`, `keycloak`). [Alpha]",
 		Unit:        "{event}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,

@@ -46,7 +46,12 @@ func Find(s ptrace.Span) (ptrace.SpanEvent, bool) {
 // Map reads a Keycloak event found by Find. provider is written as
 // oauth.provider (empty: none).
 func Map(ev ptrace.SpanEvent, provider string) (Result, vocab.Verdict) {
-	a := ev.Attributes()
+	return mapEvent(ev.Name(), ev.Attributes(), provider)
+}
+
+// mapEvent reads one Keycloak event, named by its type, from its kc.*
+// attributes: those of a span event or of an events API log record.
+func mapEvent(name string, a pcommon.Map, provider string) (Result, vocab.Verdict) {
 	var f [6]string
 	for i, k := range [...]string{contract.KeycloakEventError, contract.KeycloakReason, contract.KeycloakCodeID,
 		contract.KeycloakClientID, contract.KeycloakUserID, contract.KeycloakGrantType} {
@@ -62,9 +67,9 @@ func Map(ev ptrace.SpanEvent, provider string) (Result, vocab.Verdict) {
 		return Result{}, vocab.NotMappable(vocab.WrongType)
 	}
 
-	k := kinds[ev.Name()]
+	k := kinds[name]
 	r := Result{Record: k.record}
-	if ev.Name() == contract.KeycloakLogin || ev.Name() == contract.KeycloakLoginError {
+	if name == contract.KeycloakLogin || name == contract.KeycloakLoginError {
 		k, r.Record = login(k, grant, errStr)
 	}
 	if !r.Record {
