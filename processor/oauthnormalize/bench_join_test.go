@@ -16,7 +16,7 @@ func keycloakTraffic(b *testing.B) ptrace.Traces {
 	s := loadStory(b)
 	kc, sp := newKeycloakBatch(s)
 	for i := range s.Requests {
-		s.Requests[i].build(i, sp, sp)
+		build(&s.Requests[i], i, sp, sp)
 	}
 	kc.ResourceSpans().MoveAndAppendTo(td.ResourceSpans())
 	return td

@@ -64,10 +64,10 @@ func storyCut(s kcStory, rng *rand.Rand, perSpan bool) []ptrace.Traces {
 		if r.Layout == "internal" && (perSpan || rng.Intn(2) == 0) {
 			child := cur
 			cur = next()
-			r.build(i, cur, child)
+			build(r, i, cur, child)
 			continue
 		}
-		r.build(i, cur, cur)
+		build(r, i, cur, cur)
 	}
 	return batches
 }
@@ -121,7 +121,7 @@ func TestJoinKeycloakBatchCuts(t *testing.T) {
 	one, _ := newKeycloakBatch(s)
 	sp := one.ResourceSpans().At(0).ScopeSpans().At(0).Spans()
 	for i := range s.Requests {
-		s.Requests[i].build(i, sp, sp)
+		build(&s.Requests[i], i, sp, sp)
 	}
 	want, _ := run([]ptrace.Traces{one})
 	require.Len(t, want, len(s.Requests))
@@ -161,7 +161,7 @@ func heldChild(t *testing.T, p *tracesProcessor, s kcStory) {
 		}
 		td, sp := newKeycloakBatch(s)
 		_, roots := newKeycloakBatch(s)
-		r.build(i, roots, sp)
+		build(&r, i, roots, sp)
 		require.NoError(t, p.ConsumeTraces(context.Background(), td))
 		return
 	}
@@ -216,7 +216,7 @@ func TestJoinOverflowPassesThroughUnmapped(t *testing.T) {
 	r := s.Requests[len(s.Requests)-1]
 	r.Layout, r.Internal = "internal", "X.y"
 	r.Event = s.Requests[3].Event
-	r.build(200, roots, sp)
+	build(&r, 200, roots, sp)
 	require.NoError(t, p.ConsumeTraces(context.Background(), td))
 	assertReleasedUnmapped(t, sink, tt, "overflow", 1)
 }
