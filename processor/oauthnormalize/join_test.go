@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math/rand"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,6 +22,7 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
 
+	"github.com/otelcol-oauth/otelcol-oauth/internal/testutil/kcstory"
 	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthnormalize/internal/metadatatest"
 	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthnormalize/internal/vocab"
 )
@@ -269,4 +271,40 @@ func TestFactoryTracesShutdownFlushes(t *testing.T) {
 	require.NoError(t, p.Shutdown(context.Background()))
 	assert.Equal(t, 1, sink.SpanCount())
 	require.NoError(t, p.Shutdown(context.Background()), "twice is fine")
+}
+
+// Four goroutines send four copies of the story (other trace ids) in
+// single-span batches, event spans first, while the timer runs (-race):
+// every span comes out once and every copy gives the story's records.
+func TestJoinConcurrentStories(t *testing.T) {
+	s := loadStory(t)
+	sink := new(consumertest.TracesSink)
+	p, _, _ := newTestProcessor(t, sink, func(c *Config) { c.Join.Wait = time.Minute })
+	var wg sync.WaitGroup
+	for v := 1; v <= 4; v++ {
+		wg.Add(1)
+		go func(v int) {
+			defer wg.Done()
+			for i := range s.Requests {
+				child, childSpans := newKeycloakBatch(s)
+				root, rootSpans := newKeycloakBatch(s)
+				r := s.Requests[i]
+				r.Build(v, i, 0, rootSpans, childSpans)
+				for _, td := range []ptrace.Traces{child, root} {
+					if td.SpanCount() > 0 {
+						assert.NoError(t, p.ConsumeTraces(context.Background(), td))
+					}
+				}
+			}
+		}(v)
+	}
+	wg.Wait()
+	p.join.Shutdown(context.Background())
+	got, spans := recordsOf(t, sink)
+	assert.Equal(t, 4*s.Spans(), spans)
+	for v := 1; v <= 4; v++ {
+		for i, r := range s.Requests {
+			assert.Equal(t, r.Want, got[kcstory.TraceID(v, i).String()], "copy %d %s", v, r.ID)
+		}
+	}
 }
