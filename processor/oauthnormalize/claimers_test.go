@@ -38,3 +38,13 @@ func TestKeycloakClaims(t *testing.T) {
 	assert.Equal(t, want, got)
 	assert.False(t, n.claims(ptrace.NewSpan(), pcommon.NewMap()))
 }
+
+// claims reports whether one of n's claimers claims s.
+func (n *normalizer) claims(s ptrace.Span, res pcommon.Map) bool {
+	for _, c := range n.claimers {
+		if c(s, res) {
+			return true
+		}
+	}
+	return false
+}

@@ -54,7 +54,7 @@ type Batch struct {
 // the rest of the batch. Traces the buffer has no room for are emitted
 // (Overflow) before Process returns.
 func (b *Buffer) Process(ctx context.Context, td ptrace.Traces) Batch {
-	sc := scan(td, b.set.Claims)
+	sc := scan(td, b.set.Claimers)
 	if len(sc.wait) == 0 && b.held.Load() == 0 {
 		return Batch{Traces: td, Index: sc.idx, Roots: sc.roots}
 	}
@@ -68,7 +68,7 @@ func (b *Buffer) Process(ctx context.Context, td ptrace.Traces) Batch {
 		r.ResourceSpans().MoveAndAppendTo(out.ResourceSpans())
 	}
 	td.ResourceSpans().MoveAndAppendTo(out.ResourceSpans())
-	sc = scan(out, b.set.Claims)
+	sc = scan(out, b.set.Claimers)
 	return Batch{Traces: out, Index: sc.idx, Roots: sc.roots}
 }
 
@@ -106,7 +106,7 @@ func (b *Buffer) hold(td ptrace.Traces, wait traceSet) (ready []ptrace.Traces, e
 			b.st.merge(e, p.td)
 			b.set.Observer.Held(ctx, int64(n), 0)
 		}
-		if complete(e.td, b.set.Claims) {
+		if complete(e.td, b.set.Claimers) {
 			b.take(ctx, e, Root)
 			ready = append(ready, e.td)
 		}

@@ -11,6 +11,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthnormalize/internal/vocab"
 )
 
 // A batch whose claimed span has its root in it goes on as it is: the
@@ -220,7 +222,7 @@ func TestConcurrentCutsLoseNothing(t *testing.T) {
 }
 
 func ExampleBuffer() {
-	b := New(Settings{Wait: time.Minute, MaxSpans: 100, MaxTraces: 10, Claims: testClaims,
+	b := New(Settings{Wait: time.Minute, MaxSpans: 100, MaxTraces: 10, Claimers: []vocab.Claimer{testClaims},
 		Emit: func(context.Context, ptrace.Traces) error { return nil }, Observer: &sink{}})
 	child, root := newTB("keycloak"), newTB("keycloak")
 	child.child(1)

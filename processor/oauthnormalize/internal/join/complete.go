@@ -23,10 +23,10 @@ type scanned struct {
 // scan runs the claimers over td and looks up the request root of each
 // claimed span (vocab.IsRequestRoot, walking parent ids within td). It
 // allocates nothing when no span is claimed.
-func scan(td ptrace.Traces, claims vocab.Claimer) scanned {
+func scan(td ptrace.Traces, claimers []vocab.Claimer) scanned {
 	var sc scanned
 	vocab.EachSpan(td, func(s ptrace.Span, res pcommon.Map) {
-		if !claims(s, res) {
+		if !claimed(claimers, s, res) {
 			return
 		}
 		if sc.idx == nil {
@@ -59,8 +59,18 @@ func appendRoot(roots []authplanespans.Spanned, root authplanespans.Spanned) []a
 	return append(roots, root)
 }
 
+// claimed reports whether a claimer claims s.
+func claimed(claimers []vocab.Claimer, s ptrace.Span, res pcommon.Map) bool {
+	for _, c := range claimers {
+		if c(s, res) {
+			return true
+		}
+	}
+	return false
+}
+
 // complete reports whether every claimed span of a held trace has its
 // request root among the trace's held spans.
-func complete(td ptrace.Traces, claims vocab.Claimer) bool {
-	return len(scan(td, claims).wait) == 0
+func complete(td ptrace.Traces, claimers []vocab.Claimer) bool {
+	return len(scan(td, claimers).wait) == 0
 }

@@ -10,6 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthnormalize/internal/vocab"
 )
 
 // claimAttr marks a span a test vocabulary claims (when it is not its
@@ -82,7 +84,7 @@ func (k *sink) snapshot() (held [2]int64, released [NumReasons]int64) {
 func newTestBuffer(t *testing.T, edit func(*Settings)) (*Buffer, *sink) {
 	t.Helper()
 	k := &sink{}
-	set := Settings{Wait: time.Hour, MaxSpans: 1000, MaxTraces: 100, Claims: testClaims, Emit: k.Emit, Observer: k}
+	set := Settings{Wait: time.Hour, MaxSpans: 1000, MaxTraces: 100, Claimers: []vocab.Claimer{testClaims}, Emit: k.Emit, Observer: k}
 	if edit != nil {
 		edit(&set)
 	}
