@@ -25,23 +25,35 @@ type scanned struct {
 // allocates nothing when no span is claimed.
 func scan(td ptrace.Traces, claimers []vocab.Claimer) scanned {
 	var sc scanned
-	vocab.EachSpan(td, func(s ptrace.Span, res pcommon.Map) {
-		if !claimed(claimers, s, res) {
-			return
+	rss := td.ResourceSpans()
+	for i := 0; i < rss.Len(); i++ {
+		res := rss.At(i).Resource().Attributes()
+		sss := rss.At(i).ScopeSpans()
+		for j := 0; j < sss.Len(); j++ {
+			spans := sss.At(j).Spans()
+			for k := 0; k < spans.Len(); k++ {
+				if s := spans.At(k); claimed(claimers, s, res) {
+					sc.add(td, s)
+				}
+			}
 		}
-		if sc.idx == nil {
-			sc.idx = authplanespans.NewIndex(td)
-		}
-		if root, found := sc.idx.Root(s); found {
-			sc.roots = appendRoot(sc.roots, root)
-			return
-		}
-		if sc.wait == nil {
-			sc.wait = traceSet{}
-		}
-		sc.wait[s.TraceID()] = struct{}{}
-	})
+	}
 	return sc
+}
+
+// add looks up the request root of claimed span s of td.
+func (sc *scanned) add(td ptrace.Traces, s ptrace.Span) {
+	if sc.idx == nil {
+		sc.idx = authplanespans.NewIndex(td)
+	}
+	if root, found := sc.idx.Root(s); found {
+		sc.roots = appendRoot(sc.roots, root)
+		return
+	}
+	if sc.wait == nil {
+		sc.wait = traceSet{}
+	}
+	sc.wait[s.TraceID()] = struct{}{}
 }
 
 // appendRoot appends root unless roots has one of its trace (claimed
