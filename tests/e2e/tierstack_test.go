@@ -71,13 +71,28 @@ exporters:
 // lbOTLP. It returns its OTLP/HTTP port.
 func startAgent(t *testing.T, i int, common []string, lbOTLP int) int {
 	t.Helper()
-	httpPort, health := freePort(t), freePort(t)
-	cfg := withPorts(t, health, freePort(t), agentListeners(freePort(t), httpPort))
-	p := testutil.StartProcess(t, fmt.Sprintf("agent-%d", i), append(slicesClone(common),
+	a := &agent{i: i, http: freePort(t), own: freePort(t), storage: t.TempDir()}
+	a.start(t, common, lbOTLP)
+	return a.http
+}
+
+// agent is an agent's process, its ports and its storage directory, which
+// keep across a restart.
+type agent struct {
+	i, http, own int
+	storage      string
+	p            *testutil.Process
+}
+
+// start starts the agent on deploy/agent.yaml forwarding to lbOTLP.
+func (a *agent) start(t *testing.T, common []string, lbOTLP int) {
+	t.Helper()
+	health := freePort(t)
+	cfg := withPorts(t, health, a.own, agentListeners(freePort(t), a.http))
+	a.p = testutil.StartProcess(t, fmt.Sprintf("agent-%d", a.i), append(slicesClone(common),
 		fmt.Sprintf("OTELCOL_OAUTH_FORWARD_ENDPOINT=localhost:%d", lbOTLP),
 		"OTELCOL_OAUTH_APP_LOGS="+filepath.Join(t.TempDir(), "*.log"),
-		"OTELCOL_OAUTH_STORAGE_DIR="+t.TempDir(),
+		"OTELCOL_OAUTH_STORAGE_DIR="+a.storage,
 	), testutil.BinaryPath(t), "--config", filepath.Join(testutil.RepoRoot(t), "deploy", "agent.yaml"), "--config", cfg)
-	p.WaitHTTP(fmt.Sprintf("http://127.0.0.1:%d/", health), processReady)
-	return httpPort
+	a.p.WaitHTTP(fmt.Sprintf("http://127.0.0.1:%d/", health), processReady)
 }
