@@ -25,19 +25,11 @@ type scanned struct {
 // allocates nothing when no span is claimed.
 func scan(td ptrace.Traces, claimers []vocab.Claimer) scanned {
 	var sc scanned
-	rss := td.ResourceSpans()
-	for i := 0; i < rss.Len(); i++ {
-		res := rss.At(i).Resource().Attributes()
-		sss := rss.At(i).ScopeSpans()
-		for j := 0; j < sss.Len(); j++ {
-			spans := sss.At(j).Spans()
-			for k := 0; k < spans.Len(); k++ {
-				if s := spans.At(k); claimed(claimers, s, res) {
-					sc.add(td, s)
-				}
-			}
+	vocab.EachSpan(td, func(s ptrace.Span, res pcommon.Map) {
+		if claimed(claimers, s, res) {
+			sc.add(td, s)
 		}
-	}
+	})
 	return sc
 }
 
