@@ -30,41 +30,17 @@ func startGateway(t *testing.T, i int, common []string, extra ...string) (otlp, 
 	return otlp, metrics
 }
 
-// startLoadBalancer starts the load-balancing tier on
-// deploy/loadbalancer.yaml with a static resolver in place of DNS (one IP,
-// the gateways' ports; the certificate names localhost). It returns its
-// OTLP/gRPC port.
+// startLoadBalancer starts the load-balancing tier on the shipped config
+// (startTier: a static resolver over the gateways' OTLP ports). It returns
+// its OTLP/gRPC port.
 func startLoadBalancer(t *testing.T, common []string, gateways []int) int {
 	t.Helper()
-	lbOTLP, lbHealth := freePort(t), freePort(t)
-	var hosts string
-	for i, port := range gateways {
-		if i > 0 {
-			hosts += ", "
-		}
-		hosts += fmt.Sprintf(`"localhost:%d"`, port)
+	var gws []*sharedGateway
+	for _, port := range gateways {
+		gws = append(gws, &sharedGateway{otlp: port})
 	}
-	lbCfg := withPorts(t, lbHealth, freePort(t), fmt.Sprintf(`receivers:
-  otlp:
-    protocols:
-      grpc:
-        endpoint: 127.0.0.1:%d
-exporters:
-  load_balancing/by_client:
-    resolver:
-      dns: null
-      static:
-        hostnames: [%s]
-  load_balancing/by_service:
-    resolver:
-      dns: null
-      static:
-        hostnames: [%s]
-`, lbOTLP, hosts, hosts))
-	lb := testutil.StartProcess(t, "loadbalancer", append(slicesClone(common), "OTELCOL_OAUTH_GATEWAYS=localhost"),
-		testutil.BinaryPath(t), "--config", filepath.Join(testutil.RepoRoot(t), "deploy", "loadbalancer.yaml"), "--config", lbCfg)
-	lb.WaitHTTP(fmt.Sprintf("http://127.0.0.1:%d/", lbHealth), processReady)
-	return lbOTLP
+	otlp, _ := startTier(t, common, false, gws...)
+	return otlp
 }
 
 // startAgent starts agent i on deploy/agent.yaml forwarding to the tier at
