@@ -19,11 +19,12 @@ const (
 	AuthPlaneSlog
 	GenericHTTP
 	Keycloak
+	Hydra
 	NumVocabularies
 )
 
 // Names are the vocabulary names by index.
-var Names = [NumVocabularies]string{"pino", "authplane_audit", "authplane_spans", "authplane_slog", "generic_http", "keycloak"}
+var Names = [NumVocabularies]string{"pino", "authplane_audit", "authplane_spans", "authplane_slog", "generic_http", "keycloak", "hydra"}
 
 // Reasons a claimed record could not be mapped: the `reason` attribute of
 // the self-telemetry. Mapped (0) is not a reason.
@@ -39,11 +40,14 @@ const (
 	RootNotInBatch
 	// SpanCounted: a log line of a request whose span is already the record.
 	SpanCounted
+	// ChildrenNotInBatch: a request root SERVER span whose children, which
+	// alone say what the request was, are not in the same batch.
+	ChildrenNotInBatch
 	NumReasons
 )
 
 // ReasonNames are the reason names by index.
-var ReasonNames = [NumReasons]string{"", "unknown_event", "wrong_type", "root_not_in_batch", "span_already_counted"}
+var ReasonNames = [NumReasons]string{"", "unknown_event", "wrong_type", "root_not_in_batch", "span_already_counted", "children_not_in_batch"}
 
 // Verdict is one vocabulary's answer about one record.
 type Verdict struct {
