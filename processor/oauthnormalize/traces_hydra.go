@@ -20,11 +20,11 @@ type hydraRequest struct {
 // (Hydra's own roots, fosite, persister and consent strategy spans, spans
 // with Hydra events) under their request's root SERVER span, and writes
 // what they say onto that root. It adds the roots it claimed to claimed
-// (a nil set is made) and returns it. Spans whose root is not in the
+// (a nil set is made) and returns it; idx is the batch's index, built at
+// the first span that needs it. Spans whose root is not in the
 // batch are counted root_not_in_batch once per missing parent; the join
 // buffer makes that rare.
-func (n *normalizer) mapHydraSpans(td ptrace.Traces, claimed claimedRoots, c *counts) claimedRoots {
-	var idx authplanespans.Index // built at the first Hydra span
+func (n *normalizer) mapHydraSpans(td ptrace.Traces, idx *authplanespans.Index, claimed claimedRoots, c *counts) claimedRoots {
 	var reqs map[claims.Key]*hydraRequest
 	var orphans map[claims.Key]bool // missing parent → an evident span below it
 	rss := td.ResourceSpans()
@@ -36,17 +36,20 @@ func (n *normalizer) mapHydraSpans(td ptrace.Traces, claimed claimedRoots, c *co
 			spans := sss.At(j).Spans()
 			for k := 0; k < spans.Len(); k++ {
 				s := spans.At(k)
-				ownRoot := ownScope && vocab.IsRequestRoot(s)
-				if !ownRoot && !hydra.Claims(s, res) {
+				isRoot := vocab.IsRequestRoot(s)
+				ownRoot := ownScope && isRoot
+				if !ownRoot && !hydra.Claims(s, res) && !(isRoot && hydra.Evident(s)) {
 					continue
 				}
-				if idx == nil {
-					idx = authplanespans.NewIndex(td)
+				if *idx == nil {
+					*idx = authplanespans.NewIndex(td) // shared with the other vocabularies
+				}
+				if reqs == nil {
 					reqs, orphans = map[claims.Key]*hydraRequest{}, map[claims.Key]bool{}
 				}
 				root, found := idx.Root(s)
 				if !found {
-					if key, cut := missingParent(idx, s); cut {
+					if key, cut := missingParent(*idx, s); cut {
 						orphans[key] = orphans[key] || hydra.Evident(s)
 					}
 					continue

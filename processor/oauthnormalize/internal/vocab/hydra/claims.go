@@ -18,14 +18,19 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/otelcol-oauth/otelcol-oauth/internal/contract"
+	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthnormalize/internal/vocab"
 )
 
 // Claims reports whether s is a span of a Hydra request whose trace the
 // join buffer must hold until the request's root SERVER span arrives: a
 // fosite step, a persister or consent strategy span, or a span carrying a
-// Hydra event. res is the span's resource (unused: Hydra's service name is
-// configurable, its span names are not).
+// Hydra event, that is not itself a request root. res is the span's
+// resource (unused: Hydra's service name is configurable, its span names
+// are not). It is a vocab.Claimer: no allocation.
 func Claims(s ptrace.Span, _ pcommon.Map) bool {
+	if vocab.IsRequestRoot(s) {
+		return false
+	}
 	name := s.Name()
 	if strings.HasPrefix(name, contract.HydraFositePrefix) ||
 		strings.HasPrefix(name, contract.HydraPersistencePrefix) ||
