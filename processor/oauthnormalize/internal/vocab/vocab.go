@@ -110,6 +110,28 @@ func (m *Mapping) Write(attrs, res pcommon.Map) bool {
 	return wrote
 }
 
+// WriteWith is Write, then, on a record that did not name its own
+// operation, each pair {key, value} of a server vocabulary's extras (such
+// as oauth.pkce.reason) with a value whose key neither attrs nor res has.
+// It reports whether it wrote.
+func (m *Mapping) WriteWith(attrs, res pcommon.Map, extras ...[2]string) bool {
+	own := contract.Operation(attrs, res) != ""
+	wrote := m.Write(attrs, res)
+	if own {
+		return wrote
+	}
+	for _, kv := range extras {
+		if kv[1] == "" {
+			continue
+		}
+		if _, ok := contract.Lookup(attrs, res, kv[0]); !ok {
+			attrs.PutStr(kv[0], kv[1])
+			wrote = true
+		}
+	}
+	return wrote
+}
+
 // Str returns the string value of key in m: ok is false when the key is
 // absent, wrongType true when it holds another type.
 func Str(m pcommon.Map, key string) (s string, ok, wrongType bool) {
