@@ -29,16 +29,14 @@ func (n *normalizer) mapHydraSpans(td ptrace.Traces, idx *authplanespans.Index, 
 	var orphans map[claims.Key]bool // missing parent → an evident span below it
 	rss := td.ResourceSpans()
 	for i := 0; i < rss.Len(); i++ {
-		res := rss.At(i).Resource().Attributes()
 		sss := rss.At(i).ScopeSpans()
 		for j := 0; j < sss.Len(); j++ {
 			ownScope := hydra.IsScope(sss.At(j).Scope().Name())
 			spans := sss.At(j).Spans()
 			for k := 0; k < spans.Len(); k++ {
 				s := spans.At(k)
-				isRoot := vocab.IsRequestRoot(s)
-				ownRoot := ownScope && isRoot
-				if !ownRoot && !hydra.Claims(s, res) && !(isRoot && hydra.Evident(s)) {
+				ownRoot := ownScope && vocab.IsRequestRoot(s)
+				if !ownRoot && !hydra.Shaped(s) {
 					continue
 				}
 				if *idx == nil {

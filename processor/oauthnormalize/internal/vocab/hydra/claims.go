@@ -28,14 +28,24 @@ import (
 // resource (unused: Hydra's service name is configurable, its span names
 // are not). It is a vocab.Claimer: no allocation.
 func Claims(s ptrace.Span, _ pcommon.Map) bool {
-	if vocab.IsRequestRoot(s) {
-		return false
-	}
+	return !vocab.IsRequestRoot(s) && Shaped(s)
+}
+
+// Shaped reports whether s is in the shape of a Hydra request's span: a
+// fosite step, a persister or consent strategy span, or a span carrying a
+// Hydra event.
+func Shaped(s ptrace.Span) bool {
 	name := s.Name()
-	if strings.HasPrefix(name, contract.HydraFositePrefix) ||
-		strings.HasPrefix(name, contract.HydraPersistencePrefix) ||
-		strings.HasPrefix(name, contract.HydraStrategyPrefix) {
-		return true
+	if name == "" {
+		return hasEvent(s)
+	}
+	switch name[0] {
+	case 'F':
+		return strings.HasPrefix(name, contract.HydraFositePrefix) || hasEvent(s)
+	case 'p':
+		return strings.HasPrefix(name, contract.HydraPersistencePrefix) || hasEvent(s)
+	case 'D':
+		return strings.HasPrefix(name, contract.HydraStrategyPrefix) || hasEvent(s)
 	}
 	return hasEvent(s)
 }
@@ -56,6 +66,9 @@ func IsScope(name string) bool { return name == contract.HydraScope }
 
 func hasEvent(s ptrace.Span) bool {
 	evs := s.Events()
+	if evs.Len() == 0 {
+		return false
+	}
 	for i := 0; i < evs.Len(); i++ {
 		if _, ok := events[evs.At(i).Name()]; ok {
 			return true
