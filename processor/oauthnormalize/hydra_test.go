@@ -267,6 +267,77 @@ func TestHydraBatchCuts(t *testing.T) {
 	}
 }
 
+// splitRequest copies the spans of w's trace out of the capture: its root
+// alone, and every other span (each under a copy of its resource and scope).
+func splitRequest(capture []ptrace.Traces, w hydraWant) (children, root ptrace.Traces) {
+	children, root = ptrace.NewTraces(), ptrace.NewTraces()
+	for _, td := range capture {
+		rss := td.ResourceSpans()
+		for i := 0; i < rss.Len(); i++ {
+			sss := rss.At(i).ScopeSpans()
+			for j := 0; j < sss.Len(); j++ {
+				spans := sss.At(j).Spans()
+				for k := 0; k < spans.Len(); k++ {
+					s := spans.At(k)
+					if s.TraceID().String() != w.Trace {
+						continue
+					}
+					to := children
+					if s.SpanID().String() == w.Span {
+						to = root
+					}
+					rs := to.ResourceSpans().AppendEmpty()
+					rss.At(i).Resource().CopyTo(rs.Resource())
+					ss := rs.ScopeSpans().AppendEmpty()
+					sss.At(j).Scope().CopyTo(ss.Scope())
+					s.CopyTo(ss.Spans().AppendEmpty())
+				}
+			}
+		}
+	}
+	return children, root
+}
+
+// wantByID returns the request of want.json with that id.
+func wantByID(t testing.TB, id string) hydraWant {
+	list, _ := loadHydraWant(t)
+	for _, w := range list {
+		if w.ID == id {
+			return w
+		}
+	}
+	t.Fatalf("no request %q in want.json", id)
+	return hydraWant{}
+}
+
+// TestHydraUnmappedReasons: an authorization request's root without its
+// children cannot say which visit it was (children_not_in_batch); a
+// request whose presented signature is not a string is not mapped
+// (wrong_type). Neither writes anything.
+func TestHydraUnmappedReasons(t *testing.T) {
+	capture := loadHydraCapture(t)
+	n, tt := newTestNormalizer(t, nil)
+	_, auth := splitRequest(capture, wantByID(t, "A-auth-request"))
+	n.traces(t, auth)
+	children, root := splitRequest(capture, wantByID(t, "A-refresh-1"))
+	vocab.EachSpan(children, func(s ptrace.Span, _ pcommon.Map) {
+		if s.Name() == contract.HydraSpanGetRefreshTokenSession {
+			s.Attributes().PutInt(contract.AttrHydraRefreshTokenSignature, 42)
+		}
+	})
+	root.ResourceSpans().MoveAndAppendTo(children.ResourceSpans())
+	n.traces(t, children)
+	for _, td := range []ptrace.Traces{auth, children} {
+		vocab.EachSpan(td, func(s ptrace.Span, _ pcommon.Map) {
+			assert.Empty(t, contractAttrs(s.Attributes()), s.Name())
+		})
+	}
+	metadatatest.AssertEqualProcessorOauthNormalizeRecordsUnmapped(t, tt, []metricdata.DataPoint[int64]{
+		{Attributes: attribute.NewSet(attribute.String("vocabulary", "hydra"), attribute.String("reason", "children_not_in_batch")), Value: 1},
+		{Attributes: attribute.NewSet(attribute.String("vocabulary", "hydra"), attribute.String("reason", "wrong_type")), Value: 1},
+	}, metricdatatest.IgnoreTimestamp())
+}
+
 // TestHydraRootNotInBatch: a request's children without their root (the
 // join buffer's timeout) are counted once per request as root_not_in_batch
 // and nothing is written; the root alone then maps what it can.
@@ -280,31 +351,7 @@ func TestHydraRootNotInBatch(t *testing.T) {
 		}
 	}
 	require.NotEmpty(t, reuse.ID)
-	children, root := ptrace.NewTraces(), ptrace.NewTraces()
-	for _, td := range capture {
-		rss := td.ResourceSpans()
-		for i := 0; i < rss.Len(); i++ {
-			sss := rss.At(i).ScopeSpans()
-			for j := 0; j < sss.Len(); j++ {
-				spans := sss.At(j).Spans()
-				for k := 0; k < spans.Len(); k++ {
-					s := spans.At(k)
-					if s.TraceID().String() != reuse.Trace {
-						continue
-					}
-					to := children
-					if s.SpanID().String() == reuse.Span {
-						to = root
-					}
-					rs := to.ResourceSpans().AppendEmpty()
-					rss.At(i).Resource().CopyTo(rs.Resource())
-					ss := rs.ScopeSpans().AppendEmpty()
-					sss.At(j).Scope().CopyTo(ss.Scope())
-					s.CopyTo(ss.Spans().AppendEmpty())
-				}
-			}
-		}
-	}
+	children, root := splitRequest(capture, reuse)
 	require.Positive(t, children.SpanCount())
 	n, tt := newTestNormalizer(t, nil)
 	n.traces(t, children)
