@@ -190,6 +190,19 @@ func TestHydraStoryGolden(t *testing.T) {
 func hydraCut(capture []ptrace.Traces, rng *rand.Rand, perSpan bool) []ptrace.Traces {
 	var out []ptrace.Traces
 	cur := ptrace.NewTraces()
+	eachCaptured(capture, func(rs ptrace.ResourceSpans, ss ptrace.ScopeSpans, s ptrace.Span) {
+		if cur.SpanCount() > 0 && (perSpan || rng.Intn(4) == 0) {
+			out = append(out, cur)
+			cur = ptrace.NewTraces()
+		}
+		appendCopy(cur, rs, ss, s)
+	})
+	return append(out, cur)
+}
+
+// eachCaptured calls f with every span of the capture, in order, with its
+// resource and scope.
+func eachCaptured(capture []ptrace.Traces, f func(ptrace.ResourceSpans, ptrace.ScopeSpans, ptrace.Span)) {
 	for _, td := range capture {
 		rss := td.ResourceSpans()
 		for i := 0; i < rss.Len(); i++ {
@@ -197,20 +210,21 @@ func hydraCut(capture []ptrace.Traces, rng *rand.Rand, perSpan bool) []ptrace.Tr
 			for j := 0; j < sss.Len(); j++ {
 				spans := sss.At(j).Spans()
 				for k := 0; k < spans.Len(); k++ {
-					if cur.SpanCount() > 0 && (perSpan || rng.Intn(4) == 0) {
-						out = append(out, cur)
-						cur = ptrace.NewTraces()
-					}
-					rs := cur.ResourceSpans().AppendEmpty()
-					rss.At(i).Resource().CopyTo(rs.Resource())
-					ss := rs.ScopeSpans().AppendEmpty()
-					sss.At(j).Scope().CopyTo(ss.Scope())
-					spans.At(k).CopyTo(ss.Spans().AppendEmpty())
+					f(rss.At(i), sss.At(j), spans.At(k))
 				}
 			}
 		}
 	}
-	return append(out, cur)
+}
+
+// appendCopy appends a copy of s to td under copies of its resource and
+// scope.
+func appendCopy(td ptrace.Traces, rs ptrace.ResourceSpans, ss ptrace.ScopeSpans, s ptrace.Span) {
+	to := td.ResourceSpans().AppendEmpty()
+	rs.Resource().CopyTo(to.Resource())
+	toScope := to.ScopeSpans().AppendEmpty()
+	ss.Scope().CopyTo(toScope.Scope())
+	s.CopyTo(toScope.Spans().AppendEmpty())
 }
 
 // TestHydraBatchCuts: the capture as Hydra sent it, cut at random, and cut
@@ -271,30 +285,15 @@ func TestHydraBatchCuts(t *testing.T) {
 // alone, and every other span (each under a copy of its resource and scope).
 func splitRequest(capture []ptrace.Traces, w hydraWant) (children, root ptrace.Traces) {
 	children, root = ptrace.NewTraces(), ptrace.NewTraces()
-	for _, td := range capture {
-		rss := td.ResourceSpans()
-		for i := 0; i < rss.Len(); i++ {
-			sss := rss.At(i).ScopeSpans()
-			for j := 0; j < sss.Len(); j++ {
-				spans := sss.At(j).Spans()
-				for k := 0; k < spans.Len(); k++ {
-					s := spans.At(k)
-					if s.TraceID().String() != w.Trace {
-						continue
-					}
-					to := children
-					if s.SpanID().String() == w.Span {
-						to = root
-					}
-					rs := to.ResourceSpans().AppendEmpty()
-					rss.At(i).Resource().CopyTo(rs.Resource())
-					ss := rs.ScopeSpans().AppendEmpty()
-					sss.At(j).Scope().CopyTo(ss.Scope())
-					s.CopyTo(ss.Spans().AppendEmpty())
-				}
-			}
+	eachCaptured(capture, func(rs ptrace.ResourceSpans, ss ptrace.ScopeSpans, s ptrace.Span) {
+		switch {
+		case s.TraceID().String() != w.Trace:
+		case s.SpanID().String() == w.Span:
+			appendCopy(root, rs, ss, s)
+		default:
+			appendCopy(children, rs, ss, s)
 		}
-	}
+	})
 	return children, root
 }
 
