@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
@@ -444,4 +445,25 @@ func TestHydraSwitch(t *testing.T) {
 	assert.Equal(t, 9, initiated, "generic HTTP: three per flow")
 	_, err := tt.GetMetric("otelcol_processor_oauth_normalize_records_mapped")
 	require.NoError(t, err)
+}
+
+// TestHydraConfig: the hydra section unmarshals; an empty provider writes
+// none.
+func TestHydraConfig(t *testing.T) {
+	cfg := createDefaultConfig().(*Config)
+	require.NoError(t, confmap.NewFromStringMap(map[string]any{
+		"vocabularies": map[string]any{"hydra": map[string]any{"provider": ""}},
+	}).Unmarshal(cfg))
+	assert.True(t, cfg.Vocabularies.Hydra.Enabled, "a setting not mentioned keeps its default")
+	assert.Empty(t, cfg.Vocabularies.Hydra.Provider)
+
+	n, _ := newTestNormalizer(t, func(c *Config) { *c = *cfg })
+	td := mergeBatches(loadHydraCapture(t))
+	n.traces(t, td)
+	got, _ := rootRecords(t, []ptrace.Traces{td})
+	w := wantByID(t, "A-refresh-reuse")
+	assert.Equal(t, contract.EventTokenReuse, got[w.Trace+"/"+w.Span][contract.AttrReportedEventType])
+	for k, a := range got {
+		assert.NotContains(t, a, contract.AttrProvider, k)
+	}
 }
