@@ -12,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/consumer/consumertest"
@@ -28,6 +29,7 @@ import (
 	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthnormalize/internal/vocab"
 	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthnormalize/internal/vocab/hydra"
 	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthredact"
+	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthsecurity"
 )
 
 // The Hydra story (testdata/hydra, README.md there): a real Hydra v2.3.0's
@@ -421,6 +423,51 @@ func TestHydraStoryRedacted(t *testing.T) {
 		assert.True(t, strings.HasPrefix(fp, "fp:"), fp)
 		assert.Equal(t, presented[trace], fp)
 	}
+}
+
+// TestHydraStoryFindings runs the mapped story through oauth_redact and
+// oauth_security (their factories, the test key): exactly one token_reuse,
+// on the reuse (Hydra's verdict and the fingerprint correlation of the
+// presented signature are one incident), and one code_injection, on the
+// replay; no other finding.
+func TestHydraStoryFindings(t *testing.T) {
+	td := mergeBatches(loadHydraCapture(t))
+	n, _ := newTestNormalizer(t, nil)
+	n.traces(t, td)
+
+	sink := new(consumertest.TracesSink)
+	sf := oauthsecurity.NewFactory()
+	scfg := sf.CreateDefaultConfig().(*oauthsecurity.Config)
+	scfg.FingerprintKey = testkey.Key
+	security, err := sf.CreateTraces(context.Background(), processortest.NewNopSettings(sf.Type()), scfg, sink)
+	require.NoError(t, err)
+	rf := oauthredact.NewFactory()
+	rcfg := rf.CreateDefaultConfig().(*oauthredact.Config)
+	rcfg.FingerprintKey = testkey.Key
+	redact, err := rf.CreateTraces(context.Background(), processortest.NewNopSettings(rf.Type()), rcfg, security)
+	require.NoError(t, err)
+	for _, p := range []interface {
+		Start(context.Context, component.Host) error
+		Shutdown(context.Context) error
+	}{security, redact} {
+		require.NoError(t, p.Start(context.Background(), componenttest.NewNopHost()))
+		t.Cleanup(func() { require.NoError(t, p.Shutdown(context.Background())) })
+	}
+	require.NoError(t, redact.ConsumeTraces(context.Background(), td))
+
+	got := map[string]string{}
+	for _, out := range sink.AllTraces() {
+		vocab.EachSpan(out, func(s ptrace.Span, _ pcommon.Map) {
+			if v, ok := s.Attributes().Get(contract.AttrSecurityFindings); ok {
+				got[s.TraceID().String()+"/"+s.SpanID().String()] = v.AsString()
+			}
+		})
+	}
+	reuse, replay := wantByID(t, "A-refresh-reuse"), wantByID(t, "B-code-replay")
+	assert.Equal(t, map[string]string{
+		reuse.Trace + "/" + reuse.Span:   `["token_reuse"]`,
+		replay.Trace + "/" + replay.Span: `["code_injection"]`,
+	}, got)
 }
 
 // TestHydraSwitch: on by default with provider hydra; switched off, the
