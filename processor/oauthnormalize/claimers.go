@@ -5,6 +5,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthnormalize/internal/vocab"
+	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthnormalize/internal/vocab/hydra"
 	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthnormalize/internal/vocab/keycloak"
 )
 
@@ -14,6 +15,9 @@ func claimersOf(cfg *Config) []vocab.Claimer {
 	var cs []vocab.Claimer
 	if cfg.Vocabularies.Keycloak.Enabled {
 		cs = append(cs, keycloakClaims)
+	}
+	if cfg.Vocabularies.Hydra.Enabled {
+		cs = append(cs, hydra.Claims)
 	}
 	return cs
 }

@@ -37,6 +37,8 @@ type Vocabularies struct {
 	// Keycloak: Keycloak's span events, mapped onto the request's root
 	// SERVER span.
 	Keycloak KeycloakSpans `mapstructure:"keycloak"`
+	// Hydra: Ory Hydra's spans and span events (config_hydra.go).
+	Hydra HydraSpans `mapstructure:"hydra"`
 
 	_ struct{}
 }

@@ -35,6 +35,7 @@ func createDefaultConfig() component.Config {
 		AuthPlaneSpans: AuthPlane{Enabled: true, Provider: contract.ProviderAuthPlane},
 		AuthPlaneSlog:  AuthPlane{Enabled: true, Provider: contract.ProviderAuthPlane},
 		Keycloak:       KeycloakSpans{Enabled: true, Provider: contract.ProviderKeycloak},
+		Hydra:          defaultHydra(),
 		GenericHTTP: GenericHTTP{
 			Enabled:              true,
 			Endpoints:            generichttp.DefaultEndpoints(),

@@ -248,7 +248,7 @@ func TestJoinRefusedReleaseIsCountedAndLogged(t *testing.T) {
 func TestJoinSwitchedOff(t *testing.T) {
 	for _, edit := range []func(*Config){
 		func(c *Config) { c.Join.Enabled = false },
-		func(c *Config) { c.Vocabularies.Keycloak.Enabled = false },
+		func(c *Config) { c.Vocabularies.Keycloak.Enabled, c.Vocabularies.Hydra.Enabled = false, false },
 	} {
 		sink := new(consumertest.TracesSink)
 		p, _, _ := newTestProcessor(t, sink, edit)

@@ -12,8 +12,9 @@ import (
 	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthnormalize/internal/vocab/authplanespans"
 )
 
-// processTraces maps a batch of spans: first the server vocabulary
-// (AuthPlane's service spans, written onto their request's root), then
+// processTraces maps a batch of spans: first the server vocabularies
+// (Keycloak's and Hydra's spans and events, AuthPlane's service spans,
+// written onto their request's root), then
 // generic HTTP on the request roots still without an operation, so that
 // the most specific vocabulary wins (contract section 6).
 func (n *normalizer) processTraces(ctx context.Context, td ptrace.Traces) (ptrace.Traces, error) {
@@ -29,6 +30,9 @@ func (n *normalizer) mapTraces(ctx context.Context, td ptrace.Traces, idx authpl
 	var claimed claimedRoots
 	if n.cfg.Vocabularies.Keycloak.Enabled {
 		claimed = n.mapKeycloakSpans(td, &idx, &c)
+	}
+	if n.cfg.Vocabularies.Hydra.Enabled {
+		claimed = n.mapHydraSpans(td, &idx, claimed, &c)
 	}
 	if n.cfg.Vocabularies.AuthPlaneSpans.Enabled {
 		n.mapServiceSpans(td, &idx, &c)
