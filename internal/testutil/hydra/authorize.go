@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/cookiejar"
@@ -138,7 +139,13 @@ func (d *Driver) visit(browser *http.Client, u string) (*url.URL, error) {
 		if strings.HasPrefix(req.URL.Path, public.Path) {
 			d.truth.AuthorizeVisits++
 		}
+		// Hydra redirects with 302; fosite answers the authorization
+		// response itself with 303 See Other.
 		resp, err := call(browser, req, http.StatusFound, nil)
+		var e *Error
+		if errors.As(err, &e) && e.Status == http.StatusSeeOther {
+			err = nil
+		}
 		if err != nil {
 			return nil, err
 		}

@@ -10,6 +10,8 @@ import (
 // v2.3.0 configuration schema (spec/config.json in the module:
 // dsn, serve.{public,admin}.{host,port}, urls.self.issuer, urls.login,
 // urls.consent, oidc.dynamic_client_registration.enabled,
+// webfinger.oidc_discovery.client_registration_url (else discovery has no
+// registration_endpoint),
 // log.leak_sensitive_values, tracing.*; the tracing.providers.otlp keys come
 // from github.com/ory/x/otelx's config schema).
 type Config struct {
@@ -60,6 +62,10 @@ urls:
 oidc:
   dynamic_client_registration:
     enabled: true
+# Advertised as registration_endpoint in the discovery document.
+webfinger:
+  oidc_discovery:
+    client_registration_url: http://127.0.0.1:{public}/oauth2/register
 log:
   leak_sensitive_values: false
 # Traces only, over OTLP/HTTP, to the collector's OTLP/HTTP receiver. Hydra
