@@ -17,7 +17,7 @@ func TestKeycloakClaims(t *testing.T) {
 	td, spans := newKeycloakBatch(s)
 	var want int
 	for i := range s.Requests {
-		s.Requests[i].build(i, spans, spans)
+		build(&s.Requests[i], i, spans, spans)
 		if s.Requests[i].Layout == "internal" && s.Requests[i].Event != nil {
 			want++
 		}

@@ -72,7 +72,7 @@ func (p *tracesProcessor) ConsumeTraces(ctx context.Context, td ptrace.Traces) e
 		return nil // all held
 	}
 	p.n.mapTraces(ctx, b.Traces, b.Index)
-	routeWhole(b.Traces, b.Claimed)
+	routeWhole(b.Traces, b.Roots)
 	return p.next.ConsumeTraces(ctx, b.Traces)
 }
 

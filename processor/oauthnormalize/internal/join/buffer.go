@@ -41,8 +41,9 @@ type Batch struct {
 	// Index indexes Traces when a span of it is claimed (nil otherwise),
 	// for the mapping to reuse.
 	Index authplanespans.Index
-	// Claimed are the traces of Traces with a claimed span.
-	Claimed []pcommon.TraceID
+	// Roots are the request roots of the claimed spans of Traces, one per
+	// trace (a trace still held has none here).
+	Roots []authplanespans.Spanned
 }
 
 // Process takes one batch. A batch whose claimed spans all have their
@@ -55,11 +56,11 @@ type Batch struct {
 func (b *Buffer) Process(ctx context.Context, td ptrace.Traces) Batch {
 	sc := scan(td, b.set.Claims)
 	if len(sc.wait) == 0 && b.held.Load() == 0 {
-		return Batch{Traces: td, Index: sc.idx, Claimed: sc.claimed}
+		return Batch{Traces: td, Index: sc.idx, Roots: sc.roots}
 	}
 	ready, evicted, changed := b.hold(td, sc.wait)
 	if !changed {
-		return Batch{Traces: td, Index: sc.idx, Claimed: sc.claimed}
+		return Batch{Traces: td, Index: sc.idx, Roots: sc.roots}
 	}
 	b.emit(ctx, evicted, Overflow)
 	out := ptrace.NewTraces()
@@ -68,7 +69,7 @@ func (b *Buffer) Process(ctx context.Context, td ptrace.Traces) Batch {
 	}
 	td.ResourceSpans().MoveAndAppendTo(out.ResourceSpans())
 	sc = scan(out, b.set.Claims)
-	return Batch{Traces: out, Index: sc.idx, Claimed: sc.claimed}
+	return Batch{Traces: out, Index: sc.idx, Roots: sc.roots}
 }
 
 // hold moves the spans of the waiting traces, and of the traces already

@@ -91,11 +91,9 @@ func newTestBuffer(t *testing.T, edit func(*Settings)) (*Buffer, *sink) {
 	return b, k
 }
 
-// request is one request of trace n: a root SERVER span (span id 1) and a
-// claimed INTERNAL child (span id 2), plus an unclaimed grandchild (3).
-type request struct{ root, child, leaf ptrace.Span }
-
-// tb builds batches of spans under one resource and scope (or more).
+// tb builds batches of spans under one resource and scope. A request of
+// trace n is a root SERVER span (span id 1, root), a claimed INTERNAL
+// child (2, child) and an unclaimed grandchild (3, leaf).
 type tb struct {
 	td    ptrace.Traces
 	spans ptrace.SpanSlice
