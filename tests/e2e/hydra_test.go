@@ -129,10 +129,11 @@ func hydraWant(tr hydra.Truth) map[series]float64 {
 // expected series (no series moved that the flows did not move). Buckets
 // and sums of histograms are left out (their _count is compared).
 func checkHydraMetrics(samples []testutil.Sample, want map[series]float64) error {
+	var bad []string
 	wantTotal := map[string]float64{}
 	for s, v := range want {
 		if got := testutil.SumSamples(samples, s.name, s.pairs()...); got != v {
-			return fmt.Errorf("%s = %v, want %v", s, got, v)
+			bad = append(bad, fmt.Sprintf("%s = %v, want %v", s, got, v))
 		}
 		wantTotal[s.name] += v
 	}
@@ -144,13 +145,17 @@ func checkHydraMetrics(samples []testutil.Sample, want map[series]float64) error
 	}
 	for name, v := range gotTotal {
 		if v != wantTotal[name] {
-			return fmt.Errorf("%s totals %v over all its series, want %v", name, v, wantTotal[name])
+			bad = append(bad, fmt.Sprintf("%s totals %v over all its series, want %v", name, v, wantTotal[name]))
 		}
+	}
+	if len(bad) > 0 {
+		sort.Strings(bad)
+		return fmt.Errorf("%d mismatches:\n  %s", len(bad), strings.Join(bad, "\n  "))
 	}
 	return nil
 }
 
-// sumMetrics adds the samples of several scrapes (one per gateway).
+// scrapeAll adds the samples of several scrapes (one per gateway).
 func scrapeAll(urls ...string) ([]testutil.Sample, error) {
 	var all []testutil.Sample
 	for _, u := range urls {
@@ -177,25 +182,25 @@ func waitHydraMetrics(t *testing.T, want map[series]float64, urls ...string) []t
 	return samples
 }
 
-// withFileExporters adds file exporters (traces, logs, metrics into dir) to
-// every pipeline of a collector config, keeping its own exporters.
-func withFileExporters(t *testing.T, cfgYAML, dir string) string {
+// fileExporters is a config file to merge after cfgYAML: file exporters
+// (traces, logs, metrics into dir) added to every pipeline of cfgYAML,
+// beside the pipeline's own exporters.
+func fileExporters(t *testing.T, cfgYAML, dir string) string {
 	t.Helper()
 	var doc map[string]any
 	require.NoError(t, yaml.Unmarshal([]byte(cfgYAML), &doc))
-	exporters := doc["exporters"].(map[string]any)
+	exporters := map[string]any{}
 	for _, sig := range []string{"traces", "logs", "metrics"} {
 		exporters["file/"+sig] = map[string]any{"path": filepath.Join(dir, sig+".jsonl"), "flush_interval": "100ms"}
 	}
-	pipelines := doc["service"].(map[string]any)["pipelines"].(map[string]any)
-	for id, p := range pipelines {
+	pipelines := map[string]any{}
+	for id, p := range doc["service"].(map[string]any)["pipelines"].(map[string]any) {
 		sig, _, _ := strings.Cut(id, "/")
-		pm := p.(map[string]any)
-		pm["exporters"] = append(pm["exporters"].([]any), "file/"+sig)
+		pipelines[id] = map[string]any{"exporters": append(p.(map[string]any)["exporters"].([]any), "file/"+sig)}
 	}
-	out, err := yaml.Marshal(doc)
+	out, err := yaml.Marshal(map[string]any{"exporters": exporters, "service": map[string]any{"pipelines": pipelines}})
 	require.NoError(t, err)
-	return string(out)
+	return testutil.WriteConfig(t, string(out))
 }
 
 // exportedText is everything the collectors exported into files under dirs
@@ -421,8 +426,9 @@ func TestHydraDefaultConfig(t *testing.T) {
 			raw, err := os.ReadFile(cfgPath)
 			require.NoError(t, err)
 			out := t.TempDir()
-			col := testutil.Start(t, testutil.WriteConfig(t, withFileExporters(t, string(raw), out)))
-			col.WaitHealthy(fmt.Sprintf("http://localhost:%d/", ports["13133"]), processReady)
+			col := testutil.StartProcess(t, "collector", []string{"OAUTH_FINGERPRINT_KEY=" + testutil.TestKey},
+				testutil.BinaryPath(t), "--config", cfgPath, "--config", fileExporters(t, string(raw), out))
+			col.WaitHTTP(fmt.Sprintf("http://localhost:%d/", ports["13133"]), processReady)
 
 			target, how := hydraTarget(t, fmt.Sprintf("localhost:%d", ports["4318"]), split)
 			truth, secrets := runHydra(t, bin, target)
@@ -441,78 +447,30 @@ func TestHydraThroughAgentLoadBalancerGateways(t *testing.T) {
 	bin := hydraBin(t)
 	for _, split := range []bool{false, true} {
 		t.Run(map[bool]string{false: "as batched", true: "single-span batches"}[split], func(t *testing.T) {
-			agentHTTP, metricsURLs, dirs, procs := startHydraTiers(t)
+			agentHTTP, metricsURLs, dirs := startHydraTiers(t)
 			target, how := hydraTarget(t, fmt.Sprintf("127.0.0.1:%d", agentHTTP), split)
 			truth, secrets := runHydra(t, bin, target)
 			t.Logf("ground truth %+v; spans %s", truth, how())
-			checkHydraOutcome(t, truth, secrets, dirs, func() []string {
-				var outs []string
-				for _, p := range procs {
-					outs = append(outs, p.Output())
-				}
-				return outs
-			}, metricsURLs...)
+			checkHydraOutcome(t, truth, secrets, dirs, func() []string { return nil }, metricsURLs...)
 		})
 	}
 }
 
 // startHydraTiers starts two gateways (file exporters added), the load
-// balancer and one agent, as TestAgentsLoadBalancerGateways does, and
-// returns the agent's OTLP/HTTP port, the gateways' metrics URLs and file
-// directories, and the processes.
-func startHydraTiers(t *testing.T) (int, []string, []string, []*testutil.Process) {
+// balancer and one agent (tierstack_test.go), and returns the agent's
+// OTLP/HTTP port and the gateways' metrics URLs and file directories.
+func startHydraTiers(t *testing.T) (int, []string, []string) {
 	t.Helper()
-	root := testutil.RepoRoot(t)
-	bin := testutil.BinaryPath(t)
 	common := tlsEnv(testutil.TestCerts(t))
-	gwRaw, err := os.ReadFile(filepath.Join(root, "deploy", "gateway.yaml"))
+	gwRaw, err := os.ReadFile(filepath.Join(testutil.RepoRoot(t), "deploy", "gateway.yaml"))
 	require.NoError(t, err)
-
 	var gwOTLP []int
 	var metricsURLs, dirs []string
-	var procs []*testutil.Process
 	for i := 0; i < 2; i++ {
-		otlp, metrics, health := freePort(t), freePort(t), freePort(t)
 		dir := t.TempDir()
+		otlp, metrics := startGateway(t, i, common, fileExporters(t, string(gwRaw), dir))
 		gwOTLP, dirs = append(gwOTLP, otlp), append(dirs, dir)
 		metricsURLs = append(metricsURLs, fmt.Sprintf("http://127.0.0.1:%d/metrics", metrics))
-		p := testutil.StartProcess(t, fmt.Sprintf("gateway-%d", i), append(slicesClone(common),
-			"OTELCOL_OAUTH_STORAGE_DIR="+t.TempDir(),
-			fmt.Sprintf("OTELCOL_OAUTH_LOKI_ENDPOINT=http://127.0.0.1:%d/otlp", freePort(t)),
-		), bin, "--config", testutil.WriteConfig(t, withFileExporters(t, string(gwRaw), dir)),
-			"--config", withPorts(t, health, freePort(t), gatewayListeners(otlp, metrics)))
-		p.WaitHTTP(fmt.Sprintf("http://127.0.0.1:%d/", health), processReady)
-		procs = append(procs, p)
 	}
-
-	lbOTLP, lbHealth := freePort(t), freePort(t)
-	hosts := fmt.Sprintf(`["localhost:%d", "localhost:%d"]`, gwOTLP[0], gwOTLP[1])
-	lb := testutil.StartProcess(t, "loadbalancer", append(slicesClone(common), "OTELCOL_OAUTH_GATEWAYS=localhost"),
-		bin, "--config", filepath.Join(root, "deploy", "loadbalancer.yaml"), "--config", withPorts(t, lbHealth, freePort(t), fmt.Sprintf(`receivers:
-  otlp:
-    protocols:
-      grpc:
-        endpoint: 127.0.0.1:%d
-exporters:
-  load_balancing/by_client:
-    resolver:
-      dns: null
-      static:
-        hostnames: %s
-  load_balancing/by_service:
-    resolver:
-      dns: null
-      static:
-        hostnames: %s
-`, lbOTLP, hosts, hosts)))
-	lb.WaitHTTP(fmt.Sprintf("http://127.0.0.1:%d/", lbHealth), processReady)
-
-	agentHTTP, agentHealth := freePort(t), freePort(t)
-	agent := testutil.StartProcess(t, "agent", append(slicesClone(common),
-		fmt.Sprintf("OTELCOL_OAUTH_FORWARD_ENDPOINT=localhost:%d", lbOTLP),
-		"OTELCOL_OAUTH_APP_LOGS="+filepath.Join(t.TempDir(), "*.log"),
-		"OTELCOL_OAUTH_STORAGE_DIR="+t.TempDir(),
-	), bin, "--config", filepath.Join(root, "deploy", "agent.yaml"), "--config", withPorts(t, agentHealth, freePort(t), agentListeners(freePort(t), agentHTTP)))
-	agent.WaitHTTP(fmt.Sprintf("http://127.0.0.1:%d/", agentHealth), processReady)
-	return agentHTTP, metricsURLs, dirs, append(procs, lb, agent)
+	return startAgent(t, 0, common, startLoadBalancer(t, common, gwOTLP)), metricsURLs, dirs
 }
