@@ -18,8 +18,10 @@ import (
 // Splitter is an OTLP/HTTP proxy that cuts every trace export request it
 // receives into single-span requests and forwards them one by one, in a
 // random order in which every span comes before its parent (children before
-// their root), to an OTLP/HTTP receiver. Each forwarded span keeps its
-// resource and scope. It answers the sender only once every piece was
+// their root) and the requests' roots keep the order the sender gave them
+// (the order in which Hydra's requests ended), to an OTLP/HTTP receiver.
+// Spans of different traces interleave at random. Each forwarded span keeps
+// its resource and scope. It answers the sender only once every piece was
 // accepted, so nothing is lost silently.
 type Splitter struct {
 	// Addr is where it listens (127.0.0.1:port): point Hydra's
@@ -78,39 +80,59 @@ func (s *Splitter) handle(signal string, body []byte) error {
 }
 
 // order is a random order of the pieces in which every span comes before
-// its parent (when the parent is in the same request): each step picks at
-// random among the spans whose children have all gone.
+// its parent (when the parent is in the same request) and the roots (spans
+// without a parent among the pieces) keep their order: each step picks at
+// random among the non-root spans whose children have all gone and the next
+// root, once its children have all gone.
 func (s *Splitter) order(pieces []ptrace.Traces) []ptrace.Traces {
 	parent := parents(pieces)
 	pending := make([]int, len(pieces))
-	for _, p := range parent {
+	var roots []int
+	for i, p := range parent {
 		if p >= 0 {
 			pending[p]++
+		} else {
+			roots = append(roots, i)
 		}
 	}
 	var ready []int
 	for i, n := range pending {
-		if n == 0 {
+		if n == 0 && parent[i] >= 0 {
 			ready = append(ready, i)
 		}
 	}
 	out := make([]ptrace.Traces, 0, len(pieces))
-	for len(ready) > 0 {
-		k := s.rng.IntN(len(ready))
-		i := ready[k]
-		ready[k] = ready[len(ready)-1]
-		ready = ready[:len(ready)-1]
-		out = append(out, pieces[i])
+	emitted := make([]bool, len(pieces))
+	for {
+		// The next root competes with the ready children once it is free.
+		choices := len(ready)
+		if len(roots) > 0 && pending[roots[0]] == 0 {
+			choices++
+		}
+		if choices == 0 {
+			break
+		}
+		k := s.rng.IntN(choices)
+		var i int
+		if k == len(ready) {
+			i, roots = roots[0], roots[1:]
+		} else {
+			i = ready[k]
+			ready[k] = ready[len(ready)-1]
+			ready = ready[:len(ready)-1]
+		}
+		out, emitted[i] = append(out, pieces[i]), true
 		if p := parent[i]; p >= 0 {
-			if pending[p]--; pending[p] == 0 {
+			if pending[p]--; pending[p] == 0 && parent[p] >= 0 {
 				ready = append(ready, p)
 			}
 		}
 	}
 	if len(out) < len(pieces) {
-		// A parent cycle (a malformed request): its spans go last, as they are.
-		for i, n := range pending {
-			if n > 0 {
+		// A parent cycle (a malformed request): what is left goes last,
+		// in the order received.
+		for i := range pieces {
+			if !emitted[i] {
 				out = append(out, pieces[i])
 			}
 		}
