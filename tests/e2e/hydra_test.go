@@ -239,32 +239,39 @@ func assertNoSecret(t *testing.T, secrets []hydra.Secret, text string) {
 	}
 }
 
-// findingLogs reads the findings log records (they carry
-// oauth.finding.source) from the logs files under dirs, by event.name.
-func findingLogs(t *testing.T, dirs []string) map[string]int {
+// fileLines calls each for every line the file exporters wrote to name
+// under dirs (a directory without the file contributes nothing).
+func fileLines(t *testing.T, dirs []string, name string, each func(line []byte)) {
 	t.Helper()
-	out := map[string]int{}
 	for _, dir := range dirs {
-		raw, err := os.ReadFile(filepath.Join(dir, "logs.jsonl"))
+		raw, err := os.ReadFile(filepath.Join(dir, name))
 		if os.IsNotExist(err) {
 			continue
 		}
 		require.NoError(t, err)
 		for _, line := range strings.Split(string(raw), "\n") {
-			if line == "" {
-				continue
+			if line != "" {
+				each([]byte(line))
 			}
-			ld, err := (&plog.JSONUnmarshaler{}).UnmarshalLogs([]byte(line))
-			require.NoError(t, err)
-			for _, lr := range testutil.LogRecordsOf(ld) {
-				if _, ok := lr.Attributes().Get(contract.AttrFindingSource); !ok {
-					continue
-				}
+		}
+	}
+}
+
+// findingLogs reads the findings log records (they carry
+// oauth.finding.source) from the logs files under dirs, by event.name.
+func findingLogs(t *testing.T, dirs []string) map[string]int {
+	t.Helper()
+	out := map[string]int{}
+	fileLines(t, dirs, "logs.jsonl", func(line []byte) {
+		ld, err := (&plog.JSONUnmarshaler{}).UnmarshalLogs(line)
+		require.NoError(t, err)
+		for _, lr := range testutil.LogRecordsOf(ld) {
+			if _, ok := lr.Attributes().Get(contract.AttrFindingSource); ok {
 				name, _ := lr.Attributes().Get(contract.AttrEventName)
 				out[name.Str()]++
 			}
 		}
-	}
+	})
 	return out
 }
 
@@ -355,19 +362,24 @@ func hydraTarget(t *testing.T, otlpHTTP string, split bool) (string, func() stri
 	}
 }
 
+// joinWait is oauth_normalize's default join.wait (processor/oauthnormalize
+// README), which the shipped configs keep.
+const joinWait = 10 * time.Second
+
 // checkHydraOutcome asserts everything the flows must produce on the
 // collectors whose prometheus exporters are at metricsURLs and whose file
 // exporters write under dirs; extra is more text they exported or logged.
 func checkHydraOutcome(t *testing.T, truth hydra.Truth, secrets []hydra.Secret, dirs []string, extra func() []string, metricsURLs ...string) {
 	t.Helper()
 	want := hydraWant(truth)
-	samples := waitHydraMetrics(t, want, metricsURLs...)
-	// Nothing arrives late (a trace released after a wait counted twice):
-	// the same values a few flushes later.
-	time.Sleep(5 * time.Second)
+	waitHydraMetrics(t, want, metricsURLs...)
+	// Nothing arrives late: the same values once every trace the join
+	// buffer could still hold has been released (oauth_normalize join.wait,
+	// 10 s by default, plus a flush).
+	time.Sleep(joinWait + 2*time.Second)
 	samples, err := scrapeAll(metricsURLs...)
 	require.NoError(t, err)
-	require.NoError(t, checkHydraMetrics(samples, want), "a few seconds after the metrics matched")
+	require.NoError(t, checkHydraMetrics(samples, want), "after the join buffer's wait")
 
 	eventually(t, 60, "findings log records", func() error {
 		if got, want := findingLogs(t, dirs), wantFindingLogs(t, truth); fmt.Sprint(got) != fmt.Sprint(want) {
@@ -394,25 +406,15 @@ func checkHydraOutcome(t *testing.T, truth hydra.Truth, secrets []hydra.Secret, 
 func exportedSpansWith(t *testing.T, dirs []string, key, value string) int {
 	t.Helper()
 	n := 0
-	for _, dir := range dirs {
-		raw, err := os.ReadFile(filepath.Join(dir, "traces.jsonl"))
-		if os.IsNotExist(err) {
-			continue
-		}
+	fileLines(t, dirs, "traces.jsonl", func(line []byte) {
+		td, err := (&ptrace.JSONUnmarshaler{}).UnmarshalTraces(line)
 		require.NoError(t, err)
-		for _, line := range strings.Split(string(raw), "\n") {
-			if line == "" {
-				continue
-			}
-			td, err := (&ptrace.JSONUnmarshaler{}).UnmarshalTraces([]byte(line))
-			require.NoError(t, err)
-			for _, sp := range testutil.SpansOf(td) {
-				if v, ok := sp.Attributes().Get(key); ok && v.AsString() == value {
-					n++
-				}
+		for _, sp := range testutil.SpansOf(td) {
+			if v, ok := sp.Attributes().Get(key); ok && v.AsString() == value {
+				n++
 			}
 		}
-	}
+	})
 	return n
 }
 

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/ptrace"
-	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
 
 	"github.com/otelcol-oauth/otelcol-oauth/internal/testutil"
 )
@@ -30,15 +29,12 @@ type batches struct {
 }
 
 func (b *batches) handle(signal string, body []byte) error {
-	if signal != testutil.SignalTraces {
-		return fmt.Errorf("hydra sent %s: it sends traces only", signal)
-	}
-	req := ptraceotlp.NewExportRequest()
-	if err := req.UnmarshalProto(body); err != nil {
+	td, err := DecodeTraces(signal, body)
+	if err != nil {
 		return err
 	}
 	b.mu.Lock()
-	b.all = append(b.all, req.Traces())
+	b.all = append(b.all, td)
 	b.mu.Unlock()
 	return nil
 }

@@ -57,18 +57,29 @@ func (s *Splitter) Counts() (requests, spans int) {
 	return s.requests, s.spans
 }
 
-func (s *Splitter) handle(signal string, body []byte) error {
+// DecodeTraces decodes one OTLP export request that Hydra sent (an
+// OTLPHandler's arguments); any other signal is an error: Hydra sends
+// traces only.
+func DecodeTraces(signal string, body []byte) (ptrace.Traces, error) {
 	if signal != testutil.SignalTraces {
-		return fmt.Errorf("splitter: %s not forwarded (traces only)", signal)
+		return ptrace.Traces{}, fmt.Errorf("hydra sent %s: it sends traces only", signal)
 	}
 	req := ptraceotlp.NewExportRequest()
 	if err := req.UnmarshalProto(body); err != nil {
+		return ptrace.Traces{}, err
+	}
+	return req.Traces(), nil
+}
+
+func (s *Splitter) handle(signal string, body []byte) error {
+	td, err := DecodeTraces(signal, body)
+	if err != nil {
 		return err
 	}
 	// One export at a time: the order across requests stays the sender's.
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	pieces := s.order(SingleSpans(req.Traces()))
+	pieces := s.order(SingleSpans(td))
 	for _, td := range pieces {
 		if err := s.forward(td); err != nil {
 			return err
