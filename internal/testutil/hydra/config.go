@@ -70,6 +70,9 @@ log:
   leak_sensitive_values: false
 # Traces only, over OTLP/HTTP, to the collector's OTLP/HTTP receiver. Hydra
 # samples nothing unless sampling_ratio is set.
+# Hydra v2.3.0 never flushes its span batcher on shutdown: the spans of
+# the last OTEL_BSP_SCHEDULE_DELAY (environment, default 5000 ms) before it
+# stops are lost.
 tracing:
   provider: otel
   service_name: hydra
