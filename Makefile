@@ -20,7 +20,7 @@ GO_SOURCES := $(shell find . -name '*.go' -not -path './_build/*' -not -path './
               go.mod go.sum builder-config.yaml $(shell find . -name metadata.yaml -not -path './_build/*')
 
 .PHONY: all build run test test-unit test-fuzz test-integration test-e2e test-faults \
-        test-deploy test-rules tools-prometheus tools-loki tools-redis \
+        test-deploy test-rules tools-prometheus tools-loki tools-hydra tools-redis \
         bench bench-testbed demo fuzz lint generate clean
 
 all: build
@@ -75,6 +75,11 @@ tools-redis:
 tools-loki:
 	./scripts/loki.sh >/dev/null
 
+## tools-hydra: build Ory Hydra (cgo, SQLite) once into ~/.cache/otelcol-oauth (outside the
+## work tree); installs Debian's gcc when no C compiler works
+tools-hydra:
+	./scripts/hydra.sh >/dev/null
+
 ## test-rules: promtool check and unit tests of the Prometheus rules in deploy/
 test-rules: tools-prometheus
 	promtool check rules deploy/prometheus/*-rules.yaml
@@ -96,14 +101,15 @@ fuzz:
 test-integration: $(BIN)
 	go test $(GO_TEST_FLAGS) -tags integration -count=1 -timeout 15m ./tests/integration/...
 
-## test-e2e: end to end with real Prometheus, Loki and SDK clients
-# Prometheus comes from Debian's package, Loki is built once into
-# ~/.cache/otelcol-oauth (scripts/loki.sh; about ten minutes cold, at nice 19).
-test-e2e: $(BIN) $(NODE_EXAMPLE)/node_modules/.package-lock.json
+## test-e2e: end to end with real Prometheus, Loki, Ory Hydra and SDK clients
+# Prometheus comes from Debian's package, Loki and Hydra are built once into
+# ~/.cache/otelcol-oauth (scripts/loki.sh: about ten minutes cold, at nice 19;
+# scripts/hydra.sh, tools-hydra).
+test-e2e: $(BIN) tools-hydra $(NODE_EXAMPLE)/node_modules/.package-lock.json
 	@if ls tests/e2e/*_test.go >/dev/null 2>&1; then \
 	  ./scripts/install-prometheus.sh; ./scripts/install-redis.sh; \
-	  loki=$$(./scripts/loki.sh); \
-	  OTELCOL_OAUTH_LOKI_BIN=$$loki OTELCOL_OAUTH_REQUIRE_TOOLS=1 \
+	  loki=$$(./scripts/loki.sh); hydra=$$(./scripts/hydra.sh); \
+	  OTELCOL_OAUTH_LOKI_BIN=$$loki OTELCOL_OAUTH_HYDRA_BIN=$$hydra OTELCOL_OAUTH_REQUIRE_TOOLS=1 \
 	    go test $(GO_TEST_FLAGS) -tags e2e -count=1 -timeout 20m ./tests/e2e/...; \
 	else echo "test-e2e: no end-to-end tests in this tree yet (issue 7)"; fi
 
