@@ -133,5 +133,7 @@ const (
 	HydraPathRegister   = "/oauth2/register"
 	HydraPathIntrospect = "/admin/oauth2/introspect"
 	HydraPathDiscovery  = "/.well-known/openid-configuration"
-	HydraPathJWKS       = "/.well-known/jwks.json"
+	// HydraPathJWKS is mapped to no record: resource servers fetch it to
+	// verify tokens, it is no discovery.
+	HydraPathJWKS = "/.well-known/jwks.json"
 )

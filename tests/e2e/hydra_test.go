@@ -84,12 +84,10 @@ func (s series) pairs() []string {
 //     verifier;
 //   - the refresh-token reuse is a refresh reuse_detected, one token_reuse;
 //     the code replay one code_injection; the wrong verifier a
-//     pkce.validate failure invalid_hash carried on its exchange. A
-//     successful exchange is no pkce.validate: fosite's PKCE handler looks
-//     its session up (GetPKCERequestSession) on every code exchange, PKCE
-//     flow or not, so Hydra's spans cannot tell a verified PKCE from none
-//     (docs/sources/hydra.md), and the totals check holds
-//     oauth_pkce_validations_total to the failure alone;
+//     pkce.validate failure invalid_hash carried on its exchange, and each
+//     successful exchange of a PKCE flow a pkce.validate success (its
+//     persistence.sql.GetPKCERequestSession found the challenge:
+//     docs/sources/hydra.md);
 //   - tokens issued by code exchanges and client credentials, minus the one
 //     revoked (a refresh rotates one away and issues one);
 //   - the introspection feeds no metric.
@@ -118,6 +116,7 @@ func hydraWant(tr hydra.Truth) map[series]float64 {
 		{contract.MetricTokenRefreshDuration + "_count", "status=reuse_detected"}:            float64(tr.RefreshReuses),
 		{contract.MetricTokenRevocationsTotal, ""}:                                           float64(tr.Revocations),
 		{contract.MetricActiveTokens, ""}:                                                    float64(tr.CodeExchanges + tr.ClientCredentials - tr.Revocations),
+		{contract.MetricPKCEValidationsTotal, "status=success,reason=valid"}:                 float64(tr.CodeExchanges),
 		{contract.MetricPKCEValidationsTotal, "status=failure,reason=invalid_hash"}:          float64(tr.PKCEMismatches),
 		{contract.MetricSecurityEventsTotal, "event_type=token_reuse,severity=critical"}:     float64(tr.RefreshReuses),
 		{contract.MetricSecurityEventsTotal, "event_type=code_injection,severity=critical"}:  float64(tr.CodeReplays),

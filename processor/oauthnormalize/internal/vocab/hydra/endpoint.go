@@ -24,7 +24,9 @@ const (
 	discovery
 )
 
-// endpoints maps Hydra's paths to the endpoint and the method it serves:
+// endpoints maps Hydra's paths (not its JWKS document: resource servers
+// fetch keys far more often than clients discover, and generic HTTP does not
+// count it either) to the endpoint and the method it serves:
 // GET or POST at the authorization endpoint, GET for discovery, POST
 // otherwise (GET, PUT, DELETE on /oauth2/register/{id} manage a
 // registered client: no registration).
@@ -38,7 +40,6 @@ var endpoints = map[string]struct {
 	contract.HydraPathIntrospect: {introspect, [2]string{"POST"}},
 	contract.HydraPathRegister:   {register, [2]string{"POST"}},
 	contract.HydraPathDiscovery:  {discovery, [2]string{"GET"}},
-	contract.HydraPathJWKS:       {discovery, [2]string{"GET"}},
 }
 
 // endpointOf reads the root's path (url.path, else the old http.target,
