@@ -64,6 +64,10 @@ var otelcolMetrics = func() map[string][]string {
 	// oauth_normalize's own metadata.yaml.
 	m["otelcol_processor_oauth_normalize_records_mapped"] = []string{"vocabulary"}
 	m["otelcol_processor_oauth_normalize_records_unmapped"] = []string{"vocabulary", "reason"}
+	m["otelcol_processor_oauth_normalize_join_consumer_errors"] = []string{"reason"}
+	m["otelcol_processor_oauth_normalize_join_releases"] = []string{"reason"}
+	m["otelcol_processor_oauth_normalize_join_held_spans"] = nil
+	m["otelcol_processor_oauth_normalize_join_held_traces"] = nil
 	m["otelcol_process_uptime"] = nil
 	m["otelcol_process_memory_rss"] = nil
 	m["target_info"] = []string{"service_instance_id", "service_name", "service_version"}
