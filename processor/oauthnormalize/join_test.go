@@ -243,6 +243,46 @@ func TestJoinRefusedReleaseIsCountedAndLogged(t *testing.T) {
 	assert.Equal(t, int64(1), entry.ContextMap()["spans"])
 }
 
+// A root batch the next consumer refuses carried spans held from an
+// earlier, already answered batch: its sender retries only its own, so the
+// held ones are lost and counted (reason root), and the error goes back.
+func TestJoinRefusedRootBatchCountsHeldSpans(t *testing.T) {
+	next := &switchableSink{}
+	p, tt, logs := newTestProcessor(t, next, nil)
+	s := loadStory(t)
+	for i, r := range s.Requests {
+		if r.Layout != "internal" || r.Event == nil || r.Event.Name != "CODE_TO_TOKEN" {
+			continue
+		}
+		child, sp := newKeycloakBatch(s)
+		root, roots := newKeycloakBatch(s)
+		build(&r, i, roots, sp)
+		require.NoError(t, p.ConsumeTraces(context.Background(), child))
+		next.err = errors.New("refused")
+		require.Error(t, p.ConsumeTraces(context.Background(), root))
+		metadatatest.AssertEqualProcessorOauthNormalizeJoinConsumerErrors(t, tt, []metricdata.DataPoint[int64]{{
+			Attributes: attribute.NewSet(attribute.String("reason", "root")), Value: 1,
+		}}, metricdatatest.IgnoreTimestamp())
+		require.Equal(t, 1, logs.Len())
+		assert.Equal(t, int64(1), logs.All()[0].ContextMap()["spans"], "the held child, not the root")
+		return
+	}
+	t.Fatal("no 26.3 CODE_TO_TOKEN in the story")
+}
+
+// switchableSink accepts until err is set.
+type switchableSink struct {
+	consumertest.TracesSink
+	err error
+}
+
+func (s *switchableSink) ConsumeTraces(ctx context.Context, td ptrace.Traces) error {
+	if s.err != nil {
+		return s.err
+	}
+	return s.TracesSink.ConsumeTraces(ctx, td)
+}
+
 // Off, or with no vocabulary that claims, there is no buffer: a child
 // before its root is mapped as before the join (root_not_in_batch).
 func TestJoinSwitchedOff(t *testing.T) {

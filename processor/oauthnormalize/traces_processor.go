@@ -73,7 +73,13 @@ func (p *tracesProcessor) ConsumeTraces(ctx context.Context, td ptrace.Traces) e
 	}
 	p.n.mapTraces(ctx, b.Traces, b.Index)
 	routeWhole(b.Traces, b.Roots)
-	return p.next.ConsumeTraces(ctx, b.Traces)
+	err := p.next.ConsumeTraces(ctx, b.Traces)
+	if err != nil {
+		// The sender retries its own spans only; those held from earlier
+		// batches are lost, and counted so the loss is seen.
+		p.join.Refused(ctx, b.Held, err)
+	}
+	return err
 }
 
 // emit passes on traces the buffer released without their root (timeout,

@@ -44,6 +44,11 @@ type Batch struct {
 	// Roots are the request roots of the claimed spans of Traces, one per
 	// trace (a trace still held has none here).
 	Roots []authplanespans.Spanned
+	// Held is how many spans of Traces were held from earlier batches
+	// (whose senders were already answered): if the next consumer refuses
+	// Traces, the sender retries only its own spans, so these are lost and
+	// must be reported (Refused).
+	Held int
 }
 
 // Process takes one batch. A batch whose claimed spans all have their
@@ -58,7 +63,7 @@ func (b *Buffer) Process(ctx context.Context, td ptrace.Traces) Batch {
 	if len(sc.wait) == 0 && b.held.Load() == 0 {
 		return Batch{Traces: td, Index: sc.idx, Roots: sc.roots}
 	}
-	ready, evicted, changed := b.hold(td, sc.wait)
+	ready, held, evicted, changed := b.hold(td, sc.wait)
 	if !changed {
 		return Batch{Traces: td, Index: sc.idx, Roots: sc.roots}
 	}
@@ -69,18 +74,26 @@ func (b *Buffer) Process(ctx context.Context, td ptrace.Traces) Batch {
 	}
 	td.ResourceSpans().MoveAndAppendTo(out.ResourceSpans())
 	sc = scan(out, b.set.Claimers)
-	return Batch{Traces: out, Index: sc.idx, Roots: sc.roots}
+	return Batch{Traces: out, Index: sc.idx, Roots: sc.roots, Held: held}
+}
+
+// Refused reports that the next consumer refused a batch carrying held
+// spans released with their root: those spans are lost.
+func (b *Buffer) Refused(ctx context.Context, held int, err error) {
+	if held > 0 {
+		b.set.Observer.EmitFailed(ctx, Root, held, err)
+	}
 }
 
 // hold moves the spans of the waiting traces, and of the traces already
 // held, from td into the store; it returns the held traces now complete
-// and the oldest traces evicted to make room. changed is false when td
-// was left as it is.
-func (b *Buffer) hold(td ptrace.Traces, wait traceSet) (ready []ptrace.Traces, evicted []*entry, changed bool) {
+// (and how many of their spans came from earlier batches) and the oldest
+// traces evicted to make room. changed is false when td was left as it is.
+func (b *Buffer) hold(td ptrace.Traces, wait traceSet) (ready []ptrace.Traces, held int, evicted []*entry, changed bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.closed {
-		return nil, nil, false
+		return nil, 0, nil, false
 	}
 	if b.st.traces() > 0 {
 		vocab.EachSpan(td, func(s ptrace.Span, _ pcommon.Map) {
@@ -93,12 +106,16 @@ func (b *Buffer) hold(td ptrace.Traces, wait traceSet) (ready []ptrace.Traces, e
 		})
 	}
 	if len(wait) == 0 {
-		return nil, nil, false
+		return nil, 0, nil, false
 	}
 	ctx := context.Background()
 	for _, p := range extract(td, wait) {
 		e := b.st.get(p.id)
 		n := p.td.SpanCount()
+		earlier := 0
+		if e != nil {
+			earlier = e.spans
+		}
 		if e == nil {
 			e = b.st.add(p.id, p.td, b.now().Add(b.set.Wait))
 			b.set.Observer.Held(ctx, int64(n), 1)
@@ -109,6 +126,7 @@ func (b *Buffer) hold(td ptrace.Traces, wait traceSet) (ready []ptrace.Traces, e
 		if complete(e.td, b.set.Claimers) {
 			b.take(ctx, e, Root)
 			ready = append(ready, e.td)
+			held += earlier
 		}
 	}
 	for b.st.head != nil && (b.st.spans > b.set.MaxSpans || b.st.traces() > b.set.MaxTraces) {
@@ -117,7 +135,7 @@ func (b *Buffer) hold(td ptrace.Traces, wait traceSet) (ready []ptrace.Traces, e
 		evicted = append(evicted, e)
 	}
 	b.held.Store(int64(b.st.traces()))
-	return ready, evicted, true
+	return ready, held, evicted, true
 }
 
 // take removes e from the store for reason. The caller holds mu.

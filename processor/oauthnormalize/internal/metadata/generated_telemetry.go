@@ -65,7 +65,7 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	var err, errs error
 	builder.ProcessorOauthNormalizeJoinConsumerErrors, err = builder.meter.Int64Counter(
 		"otelcol_processor_oauth_normalize_join_consumer_errors",
-		metric.WithDescription("Releases of held spans (timeout, overflow, shutdown) the next consumer refused, by reason. [Alpha]"),
+		metric.WithDescription("Releases of held spans the next consumer refused, by reason (timeout, overflow, shutdown; root: held spans that went on with their root's batch, whose sender retries only its own). The refused held spans are lost. [Alpha]"),
 		metric.WithUnit("{error}"),
 	)
 	errs = errors.Join(errs, err)

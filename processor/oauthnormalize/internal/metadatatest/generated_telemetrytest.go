@@ -24,7 +24,7 @@ func NewSettings(tt *componenttest.Telemetry) processor.Settings {
 func AssertEqualProcessorOauthNormalizeJoinConsumerErrors(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_processor_oauth_normalize_join_consumer_errors",
-		Description: "Releases of held spans (timeout, overflow, shutdown) the next consumer refused, by reason. [Alpha]",
+		Description: "Releases of held spans the next consumer refused, by reason (timeout, overflow, shutdown; root: held spans that went on with their root's batch, whose sender retries only its own). The refused held spans are lost. [Alpha]",
 		Unit:        "{error}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,
