@@ -14,6 +14,9 @@ import (
 // records onto the contract. All are on by default.
 type Config struct {
 	Vocabularies Vocabularies `mapstructure:"vocabularies"`
+	// Join holds the spans of a claimed trace until its request root
+	// arrives (config_join.go).
+	Join Join `mapstructure:"join"`
 
 	_ struct{}
 }
@@ -34,6 +37,8 @@ type Vocabularies struct {
 	// Keycloak: Keycloak's span events, mapped onto the request's root
 	// SERVER span.
 	Keycloak KeycloakSpans `mapstructure:"keycloak"`
+	// Hydra: Ory Hydra's spans and span events (config_hydra.go).
+	Hydra HydraSpans `mapstructure:"hydra"`
 
 	_ struct{}
 }
@@ -91,6 +96,7 @@ func (c *Config) Validate() error {
 	seen := map[string]string{}
 	errs = append(errs, checkPaths("vocabularies.generic_http.endpoints", &g.Endpoints, seen)...)
 	errs = append(errs, checkPaths("vocabularies.generic_http.server_endpoints", &g.ServerEndpoints, seen)...)
+	errs = append(errs, c.Join.validate())
 	return errors.Join(errs...)
 }
 

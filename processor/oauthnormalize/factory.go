@@ -29,12 +29,13 @@ const defaultMaxRememberedServers = 1000
 
 func createDefaultConfig() component.Config {
 	on := Toggle{Enabled: true}
-	return &Config{Vocabularies: Vocabularies{
+	return &Config{Join: defaultJoin(), Vocabularies: Vocabularies{
 		Pino:           on,
 		AuthPlaneAudit: on,
 		AuthPlaneSpans: AuthPlane{Enabled: true, Provider: contract.ProviderAuthPlane},
 		AuthPlaneSlog:  AuthPlane{Enabled: true, Provider: contract.ProviderAuthPlane},
 		Keycloak:       KeycloakSpans{Enabled: true, Provider: contract.ProviderKeycloak},
+		Hydra:          defaultHydra(),
 		GenericHTTP: GenericHTTP{
 			Enabled:              true,
 			Endpoints:            generichttp.DefaultEndpoints(),
@@ -46,17 +47,12 @@ func createDefaultConfig() component.Config {
 
 var capabilities = processorhelper.WithCapabilities(consumer.Capabilities{MutatesData: true})
 
-func createTraces(ctx context.Context, set processor.Settings, cfg component.Config, next consumer.Traces) (processor.Traces, error) {
+func createTraces(_ context.Context, set processor.Settings, cfg component.Config, next consumer.Traces) (processor.Traces, error) {
 	n, err := acquire(set, cfg.(*Config))
 	if err != nil {
 		return nil, err
 	}
-	p, err := processorhelper.NewTraces(ctx, set, cfg, next, n.processTraces, capabilities,
-		processorhelper.WithShutdown(func(context.Context) error { release(set.ID, n); return nil }))
-	if err != nil {
-		release(set.ID, n)
-	}
-	return p, err
+	return newTracesProcessor(set, n, next), nil
 }
 
 func createLogs(ctx context.Context, set processor.Settings, cfg component.Config, next consumer.Logs) (processor.Logs, error) {

@@ -18,6 +18,7 @@ var fuzzKeys = []string{
 	"http.response.status_code", "http.status_code", "service.name",
 	"kc.eventId", "kc.clientId", "kc.userId", "kc.eventError", "kc.details.reason", "kc.details.code_id",
 	"kc.details.grant_type", "kc.details.refresh_token_id",
+	"error", "error.reason", "error.debug", "OAuth2ClientID", "OAuth2GrantType", "OAuth2RefreshTokenSignature",
 }
 
 // fuzzValues are the values the vocabularies know, mixed with anything.
@@ -29,6 +30,10 @@ var fuzzValues = []string{
 	"LOGIN", "LOGIN_ERROR", "CODE_TO_TOKEN_ERROR", "REFRESH_TOKEN_ERROR", "LOGOUT", "invalid_code",
 	"pkce_verification_failed", "client_not_found", "Maximum allowed refresh token reuse exceeded",
 	"/realms/{realm}/protocol/{protocol}/auth",
+	"/oauth2/auth", "/admin/oauth2/introspect", "token_inactive", "not_found", "invalid_grant", "invalid_client",
+	"The refresh token was already used.", "The authorization code has already been used.",
+	"The PKCE code challenge did not match the code verifier.", "Authorization code has ben invalidated",
+	"the OAuth 2.0 Authorization request must be aborted",
 }
 
 // fill puts attributes chosen by data: key, type and value from each

@@ -6,6 +6,7 @@ import (
 
 	"github.com/otelcol-oauth/otelcol-oauth/internal/sharedcomponent"
 	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthnormalize/internal/claims"
+	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthnormalize/internal/vocab"
 	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthnormalize/internal/vocab/generichttp"
 )
 
@@ -18,7 +19,9 @@ type normalizer struct {
 	http *generichttp.Vocabulary
 	// counted holds the trace and span ids of spans made a request's record.
 	counted *claims.Set
-	tel     *telemetry
+	// claimers are the enabled vocabularies' join hooks (claimersOf).
+	claimers []vocab.Claimer
+	tel      *telemetry
 }
 
 // maxCountedSpans bounds counted: a log line arrives within seconds of its
@@ -30,7 +33,7 @@ func newNormalizer(set processor.Settings, cfg *Config) (*normalizer, error) {
 	if err != nil {
 		return nil, err
 	}
-	n := &normalizer{cfg: cfg, counted: claims.New(maxCountedSpans), tel: tel}
+	n := &normalizer{cfg: cfg, counted: claims.New(maxCountedSpans), claimers: claimersOf(cfg), tel: tel}
 	if g := &cfg.Vocabularies.GenericHTTP; g.Enabled {
 		n.http = generichttp.New(generichttp.Settings{
 			Endpoints:            g.Endpoints,

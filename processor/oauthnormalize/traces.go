@@ -12,36 +12,46 @@ import (
 	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthnormalize/internal/vocab/authplanespans"
 )
 
-// processTraces maps a batch of spans: first the server vocabulary
-// (AuthPlane's service spans, written onto their request's root), then
+// processTraces maps a batch of spans: first the server vocabularies
+// (Keycloak's and Hydra's spans and events, AuthPlane's service spans,
+// written onto their request's root), then
 // generic HTTP on the request roots still without an operation, so that
 // the most specific vocabulary wins (contract section 6).
 func (n *normalizer) processTraces(ctx context.Context, td ptrace.Traces) (ptrace.Traces, error) {
+	n.mapTraces(ctx, td, nil)
+	return td, nil
+}
+
+// mapTraces is processTraces with the batch's index when the join buffer
+// built one (nil: built at the first span that needs it), shared by the
+// vocabularies that look up a request's root.
+func (n *normalizer) mapTraces(ctx context.Context, td ptrace.Traces, idx authplanespans.Index) {
 	var c counts
 	var claimed claimedRoots
 	if n.cfg.Vocabularies.Keycloak.Enabled {
-		claimed = n.mapKeycloakSpans(td, &c)
+		claimed = n.mapKeycloakSpans(td, &idx, &c)
+	}
+	if n.cfg.Vocabularies.Hydra.Enabled {
+		claimed = n.mapHydraSpans(td, &idx, claimed, &c)
 	}
 	if n.cfg.Vocabularies.AuthPlaneSpans.Enabled {
-		n.mapServiceSpans(td, &c)
+		n.mapServiceSpans(td, &idx, &c)
 	}
 	if n.http != nil {
 		n.mapHTTPSpans(td, claimed, &c)
 	}
 	n.tel.record(ctx, &c)
-	return td, nil
 }
 
 // mapServiceSpans writes what each AuthPlane service span says onto the
 // root SERVER span of its request, when that root is in the batch.
-func (n *normalizer) mapServiceSpans(td ptrace.Traces, c *counts) {
-	var idx authplanespans.Index // built at the first service span
+func (n *normalizer) mapServiceSpans(td ptrace.Traces, idx *authplanespans.Index, c *counts) {
 	vocab.EachSpan(td, func(s ptrace.Span, _ pcommon.Map) {
 		svc, ok := authplanespans.Match(s.Name())
 		if !ok {
 			return
 		}
-		root, found := n.requestRoot(&idx, td, s, vocab.AuthPlaneSpans, c)
+		root, found := n.requestRoot(idx, td, s, vocab.AuthPlaneSpans, c)
 		if !found {
 			return
 		}

@@ -26,8 +26,7 @@ func (c claimedRoots) has(s ptrace.Span) bool {
 // roots it claimed: those of its events, and Keycloak authorization
 // endpoint requests without an event (the login page of a flow whose LOGIN
 // event, the flow's authorize record, comes with a later request).
-func (n *normalizer) mapKeycloakSpans(td ptrace.Traces, c *counts) claimedRoots {
-	var idx authplanespans.Index // built at the first Keycloak event
+func (n *normalizer) mapKeycloakSpans(td ptrace.Traces, idx *authplanespans.Index, c *counts) claimedRoots {
 	claimed := claimedRoots{}
 	provider := n.cfg.Vocabularies.Keycloak.Provider
 	vocab.EachSpan(td, func(s ptrace.Span, _ pcommon.Map) {
@@ -35,7 +34,7 @@ func (n *normalizer) mapKeycloakSpans(td ptrace.Traces, c *counts) claimedRoots 
 		if !ok {
 			return
 		}
-		root, found := n.requestRoot(&idx, td, s, vocab.Keycloak, c)
+		root, found := n.requestRoot(idx, td, s, vocab.Keycloak, c)
 		if !found {
 			return
 		}
@@ -55,7 +54,7 @@ func (n *normalizer) mapKeycloakSpans(td ptrace.Traces, c *counts) claimedRoots 
 }
 
 // requestRoot finds the root SERVER span of s's request in the batch (idx
-// is built at the first call); a miss counts root_not_in_batch for
+// is built at the first call unless given); a miss counts root_not_in_batch for
 // vocabulary. Found, both spans are the request's record: a log line of
 // either is not another one.
 func (n *normalizer) requestRoot(idx *authplanespans.Index, td ptrace.Traces, s ptrace.Span, vocabulary int, c *counts) (authplanespans.Spanned, bool) {

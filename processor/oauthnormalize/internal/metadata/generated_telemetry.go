@@ -23,11 +23,15 @@ func Tracer(settings component.TelemetrySettings) trace.Tracer {
 // TelemetryBuilder provides an interface for components to report telemetry
 // as defined in metadata and user config.
 type TelemetryBuilder struct {
-	meter                                  metric.Meter
-	mu                                     sync.Mutex
-	registrations                          []metric.Registration
-	ProcessorOauthNormalizeRecordsMapped   metric.Int64Counter
-	ProcessorOauthNormalizeRecordsUnmapped metric.Int64Counter
+	meter                                     metric.Meter
+	mu                                        sync.Mutex
+	registrations                             []metric.Registration
+	ProcessorOauthNormalizeJoinConsumerErrors metric.Int64Counter
+	ProcessorOauthNormalizeJoinHeldSpans      metric.Int64UpDownCounter
+	ProcessorOauthNormalizeJoinHeldTraces     metric.Int64UpDownCounter
+	ProcessorOauthNormalizeJoinReleases       metric.Int64Counter
+	ProcessorOauthNormalizeRecordsMapped      metric.Int64Counter
+	ProcessorOauthNormalizeRecordsUnmapped    metric.Int64Counter
 }
 
 // TelemetryBuilderOption applies changes to default builder.
@@ -59,6 +63,30 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	}
 	builder.meter = Meter(settings)
 	var err, errs error
+	builder.ProcessorOauthNormalizeJoinConsumerErrors, err = builder.meter.Int64Counter(
+		"otelcol_processor_oauth_normalize_join_consumer_errors",
+		metric.WithDescription("Releases of held spans (timeout, overflow, shutdown) the next consumer refused, by reason. [Alpha]"),
+		metric.WithUnit("{error}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorOauthNormalizeJoinHeldSpans, err = builder.meter.Int64UpDownCounter(
+		"otelcol_processor_oauth_normalize_join_held_spans",
+		metric.WithDescription("Spans the join buffer holds, waiting for their request's root SERVER span. [Alpha]"),
+		metric.WithUnit("{span}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorOauthNormalizeJoinHeldTraces, err = builder.meter.Int64UpDownCounter(
+		"otelcol_processor_oauth_normalize_join_held_traces",
+		metric.WithDescription("Traces the join buffer holds, waiting for their request's root SERVER span. [Alpha]"),
+		metric.WithUnit("{trace}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorOauthNormalizeJoinReleases, err = builder.meter.Int64Counter(
+		"otelcol_processor_oauth_normalize_join_releases",
+		metric.WithDescription("Traces that left the join buffer, by reason (root arrived; timeout, overflow and shutdown pass them on unmapped). [Alpha]"),
+		metric.WithUnit("{trace}"),
+	)
+	errs = errors.Join(errs, err)
 	builder.ProcessorOauthNormalizeRecordsMapped, err = builder.meter.Int64Counter(
 		"otelcol_processor_oauth_normalize_records_mapped",
 		metric.WithDescription("Records a vocabulary mapped onto the contract, by vocabulary (records whose own oauth.operation stays are counted too). [Alpha]"),

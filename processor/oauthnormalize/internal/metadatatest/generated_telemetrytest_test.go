@@ -19,8 +19,24 @@ func TestSetupTelemetry(t *testing.T) {
 	tb, err := metadata.NewTelemetryBuilder(testTel.NewTelemetrySettings())
 	require.NoError(t, err)
 	defer tb.Shutdown()
+	tb.ProcessorOauthNormalizeJoinConsumerErrors.Add(context.Background(), 1)
+	tb.ProcessorOauthNormalizeJoinHeldSpans.Add(context.Background(), 1)
+	tb.ProcessorOauthNormalizeJoinHeldTraces.Add(context.Background(), 1)
+	tb.ProcessorOauthNormalizeJoinReleases.Add(context.Background(), 1)
 	tb.ProcessorOauthNormalizeRecordsMapped.Add(context.Background(), 1)
 	tb.ProcessorOauthNormalizeRecordsUnmapped.Add(context.Background(), 1)
+	AssertEqualProcessorOauthNormalizeJoinConsumerErrors(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualProcessorOauthNormalizeJoinHeldSpans(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualProcessorOauthNormalizeJoinHeldTraces(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualProcessorOauthNormalizeJoinReleases(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorOauthNormalizeRecordsMapped(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())

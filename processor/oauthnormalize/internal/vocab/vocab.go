@@ -19,11 +19,12 @@ const (
 	AuthPlaneSlog
 	GenericHTTP
 	Keycloak
+	Hydra
 	NumVocabularies
 )
 
 // Names are the vocabulary names by index.
-var Names = [NumVocabularies]string{"pino", "authplane_audit", "authplane_spans", "authplane_slog", "generic_http", "keycloak"}
+var Names = [NumVocabularies]string{"pino", "authplane_audit", "authplane_spans", "authplane_slog", "generic_http", "keycloak", "hydra"}
 
 // Reasons a claimed record could not be mapped: the `reason` attribute of
 // the self-telemetry. Mapped (0) is not a reason.
@@ -39,11 +40,14 @@ const (
 	RootNotInBatch
 	// SpanCounted: a log line of a request whose span is already the record.
 	SpanCounted
+	// ChildrenNotInBatch: a request root SERVER span whose children, which
+	// alone say what the request was, are not in the same batch.
+	ChildrenNotInBatch
 	NumReasons
 )
 
 // ReasonNames are the reason names by index.
-var ReasonNames = [NumReasons]string{"", "unknown_event", "wrong_type", "root_not_in_batch", "span_already_counted"}
+var ReasonNames = [NumReasons]string{"", "unknown_event", "wrong_type", "root_not_in_batch", "span_already_counted", "children_not_in_batch"}
 
 // Verdict is one vocabulary's answer about one record.
 type Verdict struct {
@@ -103,6 +107,28 @@ func (m *Mapping) Write(attrs, res pcommon.Map) bool {
 	}
 	put(contract.AttrReportedEventType, m.ReportedEventType)
 	put(contract.AttrIntegrityViolation, m.IntegrityViolation)
+	return wrote
+}
+
+// WriteWith is Write, then, on a record that did not name its own
+// operation, each pair {key, value} of a server vocabulary's extras (such
+// as oauth.pkce.reason) with a value whose key neither attrs nor res has.
+// It reports whether it wrote.
+func (m *Mapping) WriteWith(attrs, res pcommon.Map, extras ...[2]string) bool {
+	own := contract.Operation(attrs, res) != ""
+	wrote := m.Write(attrs, res)
+	if own {
+		return wrote
+	}
+	for _, kv := range extras {
+		if kv[1] == "" {
+			continue
+		}
+		if _, ok := contract.Lookup(attrs, res, kv[0]); !ok {
+			attrs.PutStr(kv[0], kv[1])
+			wrote = true
+		}
+	}
 	return wrote
 }
 

@@ -151,25 +151,10 @@ func exchangeVerdict(r *Result, k kind, errStr, codeID string) {
 // over an attribute the record has, and only on a record that did not name
 // its own operation. It reports whether it wrote.
 func (r *Result) Write(attrs, res pcommon.Map) bool {
-	own := contract.Operation(attrs, res) != ""
-	wrote := r.Mapping.Write(attrs, res)
-	if own {
-		return wrote
-	}
-	for _, kv := range [...][2]string{
-		{contract.AttrPKCEReason, r.PKCEReason},
-		{contract.AttrFlowID, r.FlowID},
-		{contract.AttrRefreshToken, r.RefreshToken},
-	} {
-		if kv[1] == "" {
-			continue
-		}
-		if _, ok := contract.Lookup(attrs, res, kv[0]); !ok {
-			attrs.PutStr(kv[0], kv[1])
-			wrote = true
-		}
-	}
-	return wrote
+	return r.Mapping.WriteWith(attrs, res,
+		[2]string{contract.AttrPKCEReason, r.PKCEReason},
+		[2]string{contract.AttrFlowID, r.FlowID},
+		[2]string{contract.AttrRefreshToken, r.RefreshToken})
 }
 
 // IsAuthRoute reports whether a request root is Keycloak's authorization
