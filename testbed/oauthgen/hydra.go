@@ -36,10 +36,10 @@ type hspan struct {
 
 // hydraGen is the Hydra stream.
 type hydraGen struct {
-	cfg   *Config
-	src   secretSource
-	truth *Truth
-	rng   *rand.Rand
+	cfg     *Config
+	src     secretSource
+	truth   *Truth
+	rng     *rand.Rand
 	ready   []hspan
 	delayed []hspan
 	// generated counts spans generated (the planned time of the next one).

@@ -117,7 +117,9 @@ func TestHydraTrafficShape(t *testing.T) {
 // hydraPipeline is oauth_normalize → oauth_redact → oauth_security →
 // oauth_span_metrics in process, as the shipped traces pipeline runs them.
 type hydraPipeline struct {
-	in      interface{ ConsumeTraces(context.Context, ptrace.Traces) error }
+	in interface {
+		ConsumeTraces(context.Context, ptrace.Traces) error
+	}
 	traces  *consumertest.TracesSink
 	metrics *consumertest.MetricsSink
 	comps   []component.Component
