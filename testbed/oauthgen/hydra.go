@@ -32,6 +32,8 @@ type hspan struct {
 	// due is the number of spans generated before which this one is not
 	// sent (a held-back root); 0 for none.
 	due int
+	// req is set on a root: its truth is applied when it is sent.
+	req *hreq
 }
 
 // hydraGen is the Hydra stream.
@@ -45,6 +47,7 @@ type hydraGen struct {
 	// generated counts spans generated (the planned time of the next one).
 	generated int
 	flows     int
+	last      *hreq // the request queued last (count adds to it)
 	sigs      int
 	attacks   int
 	done      bool
@@ -87,7 +90,8 @@ func (h *hydraGen) finish(r *hreq) {
 		h.ready = append(h.ready, s)
 	}
 	h.generated += len(r.children) + 1
-	root := hspan{span: r.root, scope: scopeHydra}
+	h.last = r
+	root := hspan{span: r.root, scope: scopeHydra, req: r}
 	if h.rng.Float64() < 0.3 {
 		ms := 100 + h.rng.IntN(400)
 		root.due = h.generated + max(1, int(float64(ms)/1000*h.cfg.Rate))
@@ -143,6 +147,9 @@ func (h *hydraGen) next() (Request, bool) {
 			scopes[s.scope] = spans
 		}
 		s.span.CopyTo(spans.AppendEmpty())
+		if s.req != nil {
+			s.req.truth.apply(h.truth)
+		}
 	}
 	h.ready = append(h.ready[:0], h.ready[n:]...)
 	h.truth.Spans += n

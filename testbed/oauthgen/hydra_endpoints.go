@@ -145,7 +145,7 @@ func (h *hydraGen) issueTokens(r *hreq, resp ptrace.Span, g *hgrant, grant strin
 	g.at = h.signature("at")
 	at := r.persist(resp, "persistence.sql.CreateAccessTokenSession")
 	at.Attributes().PutStr(contract.AttrHydraAccessTokenSignature, g.at)
-	h.truth.position("attribute:" + contract.AttrHydraAccessTokenSignature)
+	r.position("attribute:" + contract.AttrHydraAccessTokenSignature)
 	r.issued(at, contract.HydraEventAccessTokenIssued, grant, g.client, g.subject)
 	r.sql(at, true, fmt.Sprintf(qCreate, "access"))
 	if grant == contract.GrantClientCredentials {
@@ -155,7 +155,7 @@ func (h *hydraGen) issueTokens(r *hreq, resp ptrace.Span, g *hgrant, grant strin
 	g.rt = h.signature("rt")
 	rt := r.persist(resp, "persistence.sql.CreateRefreshTokenSession")
 	rt.Attributes().PutStr(contract.AttrHydraRefreshTokenSignature, g.rt)
-	h.truth.position("attribute:" + contract.AttrHydraRefreshTokenSignature)
+	r.position("attribute:" + contract.AttrHydraRefreshTokenSignature)
 	r.issued(rt, contract.HydraEventRefreshTokenIssued, grant, g.client, g.subject)
 	r.sql(rt, true, fmt.Sprintf(qCreate, "refresh"))
 }
@@ -182,7 +182,7 @@ func (h *hydraGen) refresh(g *hgrant, presented string, out refreshOutcome) *hre
 	r.sql(gc, false, qClient)
 	get := r.persist(ar, contract.HydraSpanGetRefreshTokenSession)
 	get.Attributes().PutStr(contract.AttrHydraRefreshTokenSignature, presented)
-	h.truth.position("attribute:" + contract.AttrHydraRefreshTokenSignature)
+	r.position("attribute:" + contract.AttrHydraRefreshTokenSignature)
 	r.sql(get, false, fmt.Sprintf(qSession, "refresh"))
 	switch out {
 	case refreshReuse:
@@ -241,7 +241,7 @@ func (h *hydraGen) revoke(g *hgrant) {
 	ac.Attributes().PutStr(contract.HydraAttrClientID, g.client)
 	get := r.persist(rr, contract.HydraSpanGetRefreshTokenSession)
 	get.Attributes().PutStr(contract.AttrHydraRefreshTokenSignature, g.rt)
-	h.truth.position("attribute:" + contract.AttrHydraRefreshTokenSignature)
+	r.position("attribute:" + contract.AttrHydraRefreshTokenSignature)
 	r.sql(r.persist(rr, "persistence.sql.RevokeRefreshToken"), true, fmt.Sprintf(qRevoke, "refresh"))
 	r.sql(r.persist(rr, "persistence.sql.RevokeAccessToken"), true, fmt.Sprintf(qRevoke, "access"))
 	r.end()
@@ -255,7 +255,7 @@ func (h *hydraGen) introspect(g *hgrant) {
 	ir := r.fosite(r.root, contract.HydraSpanNewIntrospectionRequest)
 	get := r.persist(ir, "persistence.sql.GetAccessTokenSession")
 	get.Attributes().PutStr(contract.AttrHydraAccessTokenSignature, g.at)
-	h.truth.position("attribute:" + contract.AttrHydraAccessTokenSignature)
+	r.position("attribute:" + contract.AttrHydraAccessTokenSignature)
 	r.sql(get, false, fmt.Sprintf(qSession, "access"))
 	r.end()
 	event(r.root, r.root.EndTimestamp(), contract.HydraEventAccessTokenInspected,

@@ -106,7 +106,7 @@ func (h *hydraGen) codeFlow() {
 		h.flowOutcome(contract.StatusFailure)
 		h.exchanged(contract.GrantAuthorizationCode, false)
 		h.count(contract.MetricPKCEValidationsTotal, contract.LabelStatus, contract.StatusFailure, contract.LabelReason, contract.ReasonInvalidHash)
-		h.truth.Unflagged = append(h.truth.Unflagged, AttackTruth{TraceID: hex.EncodeToString(r.trace[:]), Variant: attack})
+		r.truth.unflagged = append(r.truth.unflagged, AttackTruth{TraceID: hex.EncodeToString(r.trace[:]), Variant: attack})
 		return
 	}
 	h.exchange(g, exchangeOK)
@@ -160,8 +160,10 @@ func statusOf(ok bool) string {
 	return contract.StatusFailure
 }
 
-// count adds one to an expected counter.
-func (h *hydraGen) count(name string, kv ...string) { h.truth.add(name, kv...) }
+// count adds one to an expected counter, on the request queued last.
+func (h *hydraGen) count(name string, kv ...string) {
+	h.last.truth.counts = append(h.last.truth.counts, MetricKey(name, kv...))
+}
 
 // exchanged counts a token endpoint request (extended metrics, on by
 // default in oauth_span_metrics).
@@ -183,7 +185,7 @@ func (h *hydraGen) flowOutcome(status string) {
 // the request's trace, and its security event.
 func (h *hydraGen) attack(r *hreq, eventType, variant string) {
 	f, _ := contract.LookupFinding(eventType)
-	h.truth.Attacks = append(h.truth.Attacks, AttackTruth{TraceID: hex.EncodeToString(r.trace[:]), EventType: eventType,
+	r.truth.attacks = append(r.truth.attacks, AttackTruth{TraceID: hex.EncodeToString(r.trace[:]), EventType: eventType,
 		Severity: f.Severity, Variant: variant})
 	h.count(contract.MetricSecurityEventsTotal, contract.LabelEventType, eventType, contract.LabelSeverity, f.Severity)
 }

@@ -51,6 +51,30 @@ type hreq struct {
 	children []hspan
 	trace    pcommon.TraceID
 	t        time.Time // the clock of the next child
+	truth    hreqTruth
+}
+
+// hreqTruth is a request's part of the ground truth. It enters the Truth
+// when the request's root is sent (its children were sent before or with
+// it), so that the truth always matches the requests returned.
+type hreqTruth struct {
+	counts             []string // ExpectedMetrics keys, one each
+	attacks, unflagged []AttackTruth
+	positions          []string
+}
+
+func (r *hreq) position(p string) { r.truth.positions = append(r.truth.positions, p) }
+
+// apply adds the request's truth to t.
+func (q *hreqTruth) apply(t *Truth) {
+	for _, k := range q.counts {
+		t.ExpectedMetrics[k]++
+	}
+	for _, p := range q.positions {
+		t.position(p)
+	}
+	t.Attacks = append(t.Attacks, q.attacks...)
+	t.Unflagged = append(t.Unflagged, q.unflagged...)
 }
 
 // request starts a request: its root SERVER span, finished by h.finish.

@@ -42,6 +42,7 @@ func TestHydraTrafficShape(t *testing.T) {
 	var early int                     // children sent in a request before their root's
 	childAt := map[pcommon.SpanID]int{}
 	parentOf := map[pcommon.SpanID]pcommon.SpanID{}
+	rootSent := map[string]bool{}
 	var all []byte
 	for i := 0; ; i++ {
 		r, ok := g.Next()
@@ -58,6 +59,7 @@ func TestHydraTrafficShape(t *testing.T) {
 				_, hasRoute := sp.Attributes().Get("http.route")
 				assert.False(t, hasRoute)
 				roots[sp.SpanID()] = i
+				rootSent[sp.TraceID().String()] = true
 			} else {
 				childAt[sp.SpanID()] = i
 				parentOf[sp.SpanID()] = sp.ParentSpanID()
@@ -66,6 +68,10 @@ func TestHydraTrafficShape(t *testing.T) {
 		p, err := Marshal(r)
 		require.NoError(t, err)
 		all = append(all, p.Body...)
+		// The truth so far names only requests whose root was sent.
+		for _, a := range append(append([]AttackTruth(nil), g.Truth().Attacks...), g.Truth().Unflagged...) {
+			require.True(t, rootSent[a.TraceID], "request %d: an attack in the truth before its root was sent", i)
+		}
 	}
 	tr := g.Truth()
 	assert.Equal(t, tr.Spans, spans)
