@@ -25,6 +25,10 @@ import (
 // TrafficHydra selects the Hydra traffic; "" is the scenario traffic.
 const TrafficHydra = "hydra"
 
+// maxExportBatch is the OpenTelemetry Go SDK's default
+// OTEL_BSP_MAX_EXPORT_BATCH_SIZE, which Hydra keeps.
+const maxExportBatch = 512
+
 // hspan is one generated span waiting to be sent.
 type hspan struct {
 	span  ptrace.Span
@@ -48,14 +52,22 @@ type hydraGen struct {
 	generated int
 	flows     int
 	last      *hreq // the request queued last (count adds to it)
-	sigs      int
-	attacks   int
-	done      bool
+	// webClients and serviceClients are the registered clients' ids.
+	webClients, serviceClients []string
+	sigs                       int
+	attacks                    int
+	done                       bool
 }
 
 func newHydraGen(cfg *Config, src secretSource, truth *Truth) *hydraGen {
-	return &hydraGen{cfg: cfg, src: src, truth: truth,
-		rng: rand.New(rand.NewPCG(cfg.Seed, 0x4d1a_b3d))}
+	h := &hydraGen{cfg: cfg, src: src, truth: truth, rng: rand.New(rand.NewPCG(cfg.Seed, 0x4d1a_b3d))}
+	for range 20 {
+		h.webClients = append(h.webClients, h.uuid())
+	}
+	for range 8 {
+		h.serviceClients = append(h.serviceClients, h.uuid())
+	}
+	return h
 }
 
 // now is the planned real time of the next span.
@@ -116,7 +128,10 @@ func (h *hydraGen) release(all bool) {
 
 // next returns the next traces request of the Hydra stream.
 func (h *hydraGen) next() (Request, bool) {
-	size := h.cfg.BatchSize/2 + h.rng.IntN(h.cfg.BatchSize+1)
+	// Hydra's BatchSpanProcessor exports at most 512 spans at a time, fewer
+	// when its timer fires first: sizes from a quarter of BatchSize up.
+	top := min(h.cfg.BatchSize, maxExportBatch)
+	size := top/4 + h.rng.IntN(top-top/4+1)
 	for !h.done && len(h.ready) < size {
 		if h.cfg.Records > 0 && h.generated >= h.cfg.Records {
 			h.done = true
@@ -135,8 +150,9 @@ func (h *hydraGen) next() (Request, bool) {
 	batch := h.ready[:n]
 	td := ptrace.NewTraces()
 	rs := td.ResourceSpans().AppendEmpty()
+	rs.SetSchemaUrl("https://opentelemetry.io/schemas/1.27.0")
+	rs.Resource().Attributes().PutStr("deployment.environment.name", "")
 	rs.Resource().Attributes().PutStr("service.name", hydraService)
-	rs.Resource().Attributes().PutStr("service.version", "v2.3.0")
 	scopes := map[string]ptrace.SpanSlice{}
 	for _, s := range batch {
 		spans, ok := scopes[s.scope]

@@ -13,6 +13,17 @@ import (
 type hgrant struct {
 	client, subject string
 	at, rt          string
+	consent         string // the consent request id the grant's tokens carry
+}
+
+// uuid returns a deterministic UUID-shaped id (Hydra's client and request
+// ids are UUIDs).
+func (h *hydraGen) uuid() string {
+	b := make([]byte, 16)
+	for i := range b {
+		b[i] = byte(h.rng.UintN(256))
+	}
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
 // signature returns a fresh raw token signature carrying Marker (43
@@ -42,11 +53,11 @@ func (h *hydraGen) flow() {
 	switch {
 	case x < 0.03:
 		ok := h.rng.IntN(10) != 0
-		h.register(fmt.Sprintf("dyn-%d", h.flows), ok)
+		h.register(h.uuid(), ok)
 		h.count(contract.MetricClientRegistrationsTotal, contract.LabelStatus, statusOf(ok))
 		return
 	case x < 0.15:
-		g := &hgrant{client: fmt.Sprintf("svc-%d", h.rng.IntN(8)), subject: ""}
+		g := &hgrant{client: h.serviceClients[h.rng.IntN(len(h.serviceClients))]}
 		bad := h.rng.IntN(30) == 0
 		h.clientCredentials(g, bad)
 		if bad {
@@ -60,7 +71,8 @@ func (h *hydraGen) flow() {
 		}
 		return
 	case x < 0.17:
-		h.plain("GET", "/health/ready", 200, "")
+		// the admin API's client list (Hydra's, no OAuth operation)
+		h.plain("GET", "/admin/clients", 200, "persistence.sql.GetClients")
 		return
 	}
 	h.codeFlow()
@@ -69,7 +81,7 @@ func (h *hydraGen) flow() {
 // codeFlow plays an authorization code flow, with an attack when one is
 // due.
 func (h *hydraGen) codeFlow() {
-	g := &hgrant{client: fmt.Sprintf("web-%d", h.rng.IntN(20)), subject: fmt.Sprintf("user-%d", h.rng.IntN(5000))}
+	g := &hgrant{client: h.webClients[h.rng.IntN(len(h.webClients))], subject: fmt.Sprintf("user-%d", h.rng.IntN(5000)), consent: h.uuid()}
 	attack := ""
 	if h.rng.Float64() < h.cfg.AttackRate {
 		attack = hydraVariants[h.attacks%len(hydraVariants)]
@@ -95,9 +107,9 @@ func (h *hydraGen) codeFlow() {
 	if attack == "" && h.rng.IntN(20) == 0 {
 		return // abandoned at the login page
 	}
-	h.admin(false, g.client)
+	h.admin(false, g)
 	h.authorize(visitFromLogin, g.client, false)
-	h.admin(true, g.client)
+	h.admin(true, g)
 	h.authorize(visitFromConsent, g.client, false)
 
 	if attack == VariantHydraPKCEMismatch {

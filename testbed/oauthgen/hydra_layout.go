@@ -3,6 +3,9 @@ package oauthgen
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -11,36 +14,49 @@ import (
 	"github.com/otelcol-oauth/otelcol-oauth/internal/contract"
 )
 
-// The span layout of one Hydra v2.3.0 request, read in its source and its
-// dependencies' (module cache, github.com/ory/hydra/v2@v2.3.0):
-//   - root: otelhttp's SERVER span named after the path by Hydra's router
-//     wrapper, old semconv attributes (http.method, http.target without the
-//     query, http.status_code), status UNSET below 500; scope "Ory Hydra"
-//     (driver/registry_sql.go, otelx.New);
-//   - fosite's steps under tracer "github.com/ory/fosite"
-//     (access_request_handler.go, access_response_writer.go,
-//     authorize_request_handler.go, ...);
-//   - the persister's persistence.sql.* spans (persistence/sql/*.go), the
-//     token signatures as OAuth2RefreshTokenSignature /
-//     OAuth2AccessTokenSignature attributes (x/events/events.go), the
-//     events OAuth2AccessTokenIssued / OAuth2RefreshTokenIssued on
-//     Create*TokenSession (toEventOptions: OAuth2GrantType, OAuth2Subject
-//     as a SHA-256 hex, OAuth2ClientID);
-//   - the consent strategy's DefaultStrategy.* spans (consent/strategy_default.go);
-//   - ory/x's sql spans (otelx/sql/instrumentedsql.go, luna-duclos/instrumentedsql:
-//     sql-conn-query / sql-conn-exec, CLIENT, component and query, args
-//     omitted: driver/registry_sql.go WithOmitArgs);
-//   - handler events on the root: OAuth2TokenExchangeError,
-//     OAuth2AccessTokenRevoked (no attributes), OAuth2AccessTokenInspected,
-//     OAuth2ClientCreated (oauth2/handler.go, client/handler.go);
+// The span layout of one Hydra v2.3.0 request, as a real Hydra v2.3.0
+// exported it (capture of 2026-12-06 by h3-hydrabuild, its NOTES.md), with
+// the names checked in the source (module cache, github.com/ory/hydra/v2@v2.3.0
+// and the fosite and ory/x versions it pins):
+//   - root: a SERVER span named after the path only, old HTTP semconv
+//     attributes (http.method, http.target without the query,
+//     http.status_code, net.*, user_agent.original, content lengths), status
+//     UNSET even on a 400, no http.route; scope "Ory Hydra"; no parent
+//     unless the client sent a traceparent (then a remote parent Hydra never
+//     exports); span flags 0x100 (has-is-remote);
+//   - fosite's steps under scope "github.com/ory/fosite", the persister's
+//     persistence.sql.* under "Ory Hydra", the consent strategy's
+//     DefaultStrategy.* (and CreateAuthorizeCodeSession) under the SDK's
+//     empty-name scope "go.opentelemetry.io/otel/sdk/tracer", the client
+//     secret hasher under "github.com/ory/hydra/x", ory/x's sql-* spans
+//     (CLIENT, component and query, args omitted) under
+//     "github.com/ory/x/otelx/sql";
+//   - token signatures as OAuth2RefreshTokenSignature /
+//     OAuth2AccessTokenSignature on persistence spans (the presented one on
+//     GetRefreshTokenSession, new ones on Create*TokenSession); the code's
+//     signature is on no span;
+//   - events carry ClientIP first and DUPLICATE keys (OAuth2Subject: first
+//     the subject's SHA-256, then the plain subject; OAuth2ClientID and
+//     OAuth2GrantType twice); the token events sit on Create*TokenSession,
+//     OAuth2ClientCreated on persistence.sql.CreateClient, the handler
+//     events (OAuth2TokenExchangeError with ClientIP only,
+//     OAuth2AccessTokenRevoked, OAuth2AccessTokenInspected, the login and
+//     consent acceptances) on the root;
 //   - a failed step ends as ory/x otelx.End does: ERROR status with the
-//     error's text, error (a fosite error's name), error.reason (its hint),
-//     error.debug.
+//     error's text, error (for a fosite error its name), error.reason (its
+//     hint, "" when it has none) and error.debug; a plain Go error has only
+//     error.
 const (
-	hydraService = "Ory Hydra"
+	hydraService = "hydra"
 	scopeHydra   = contract.HydraScope
 	scopeFosite  = "github.com/ory/fosite"
 	scopeSQL     = "github.com/ory/x/otelx/sql"
+	scopeSDK     = "go.opentelemetry.io/otel/sdk/tracer"
+	scopeHasher  = "github.com/ory/hydra/x"
+	// flagsHasIsRemote and flagsIsRemote are OTLP's span flags bits.
+	flagsHasIsRemote = 0x100
+	flagsIsRemote    = 0x200
+	clientIP         = "10.0.3.7:41872"
 )
 
 // hreq is one Hydra request under construction.
@@ -86,15 +102,26 @@ func (h *hydraGen) request(method, path string, status int) *hreq {
 	root.SetTraceID(r.trace)
 	root.SetSpanID(h.spanID())
 	root.SetStartTimestamp(pcommon.NewTimestampFromTime(r.t))
+	root.SetFlags(flagsHasIsRemote)
+	if h.rng.IntN(10) == 0 {
+		// the client sent a traceparent: a remote parent, never exported
+		root.SetParentSpanID(h.spanID())
+		root.SetFlags(flagsHasIsRemote | flagsIsRemote)
+	}
 	a := root.Attributes()
 	a.PutStr("http.method", method)
 	a.PutStr("http.scheme", "http")
 	a.PutStr("net.host.name", "hydra.example.internal")
 	a.PutInt("net.host.port", 4444)
 	a.PutStr("net.sock.peer.addr", "10.0.3.7")
+	a.PutInt("net.sock.peer.port", 41872)
 	a.PutStr("user_agent.original", "Go-http-client/1.1")
 	a.PutStr("http.target", path)
 	a.PutStr("net.protocol.version", "1.1")
+	if method == "POST" || method == "PUT" {
+		a.PutInt("http.request_content_length", int64(120+h.rng.IntN(200)))
+	}
+	a.PutInt("http.response_content_length", int64(200+h.rng.IntN(1400)))
 	a.PutInt("http.status_code", int64(status))
 	r.root = root
 	return r
@@ -114,6 +141,7 @@ func (r *hreq) child(parent ptrace.Span, scope, name string) ptrace.Span {
 	s.SetTraceID(r.trace)
 	s.SetSpanID(r.h.spanID())
 	s.SetParentSpanID(parent.SpanID())
+	s.SetFlags(flagsHasIsRemote)
 	s.SetStartTimestamp(pcommon.NewTimestampFromTime(r.t))
 	r.t = r.t.Add(2 * time.Millisecond)
 	s.SetEndTimestamp(pcommon.NewTimestampFromTime(r.t))
@@ -160,14 +188,25 @@ func failPlain(s ptrace.Span, text string) {
 	s.Attributes().PutStr(contract.HydraAttrError, text)
 }
 
-// event adds a span event with string attributes.
+// event adds a span event with ClientIP and then the string attributes
+// kv in order, duplicate keys kept as Hydra writes them (pcommon.Map's Put
+// would overwrite: the event is decoded from OTLP JSON, which keeps them).
 func event(s ptrace.Span, at pcommon.Timestamp, name string, kv ...string) {
-	ev := s.Events().AppendEmpty()
-	ev.SetName(name)
-	ev.SetTimestamp(at)
+	var b strings.Builder
+	b.WriteString(`{"resourceSpans":[{"scopeSpans":[{"spans":[{"events":[{"name":`)
+	b.WriteString(strconv.Quote(name))
+	b.WriteString(`,"attributes":[{"key":"ClientIP","value":{"stringValue":"` + clientIP + `"}}`)
 	for i := 0; i+1 < len(kv); i += 2 {
-		ev.Attributes().PutStr(kv[i], kv[i+1])
+		fmt.Fprintf(&b, `,{"key":%s,"value":{"stringValue":%s}}`, strconv.Quote(kv[i]), strconv.Quote(kv[i+1]))
 	}
+	b.WriteString(`]}]}]}]}]}`)
+	td, err := (&ptrace.JSONUnmarshaler{}).UnmarshalTraces([]byte(b.String()))
+	if err != nil {
+		panic("oauthgen: event template: " + err.Error()) // the JSON above is ours
+	}
+	ev := s.Events().AppendEmpty()
+	td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0).Events().At(0).CopyTo(ev)
+	ev.SetTimestamp(at)
 }
 
 // subjectHash is toEventOptions' OAuth2Subject: the subject's SHA-256.
@@ -176,11 +215,17 @@ func subjectHash(sub string) string {
 	return hex.EncodeToString(h[:])
 }
 
-// tokenEvents adds the issue event of a created token session (on the
-// Create*TokenSession span, as events.Trace does on its context).
+// issued adds the issue event of a created token session (on the
+// Create*TokenSession span, as events.Trace does on its context):
+// toEventOptions' keys, then WithRequest's, then the grant type again for
+// the access token.
 func (r *hreq) issued(s ptrace.Span, name, grant, client, subject string) {
-	event(s, s.EndTimestamp(), name,
-		"OAuth2GrantType", grant, "OAuth2Subject", subjectHash(subject), contract.HydraAttrClientID, client)
+	kv := []string{contract.HydraAttrGrantType, grant, "OAuth2Subject", subjectHash(subject), contract.HydraAttrClientID, client,
+		"OAuth2Subject", subject, contract.HydraAttrClientID, client}
+	if name == contract.HydraEventAccessTokenIssued {
+		kv = append(kv, contract.HydraAttrGrantType, grant)
+	}
+	event(s, s.StartTimestamp(), name, kv...)
 }
 
 // Statements as Hydra's persister sends them (placeholders only).

@@ -43,6 +43,7 @@ func TestHydraTrafficShape(t *testing.T) {
 	childAt := map[pcommon.SpanID]int{}
 	parentOf := map[pcommon.SpanID]pcommon.SpanID{}
 	rootSent := map[string]bool{}
+	remote := 0
 	var all []byte
 	for i := 0; ; i++ {
 		r, ok := g.Next()
@@ -53,8 +54,11 @@ func TestHydraTrafficShape(t *testing.T) {
 		require.Equal(t, r.Records, r.Traces.SpanCount())
 		spans += r.Records
 		eachSpan(r.Traces, func(sp ptrace.Span) {
-			if sp.ParentSpanID().IsEmpty() {
-				require.Equal(t, ptrace.SpanKindServer, sp.Kind())
+			if sp.Kind() == ptrace.SpanKindServer {
+				if !sp.ParentSpanID().IsEmpty() {
+					remote++
+					assert.Equal(t, uint32(flagsHasIsRemote|flagsIsRemote), sp.Flags(), "a request root's parent is remote")
+				}
 				assert.Equal(t, ptrace.StatusCodeUnset, sp.Status().Code(), "Hydra leaves its roots UNSET below 500")
 				_, hasRoute := sp.Attributes().Get("http.route")
 				assert.False(t, hasRoute)
@@ -83,6 +87,7 @@ func TestHydraTrafficShape(t *testing.T) {
 		}
 	}
 	assert.Positive(t, early, "no request's root came in a later OTLP request than its children")
+	assert.Positive(t, remote, "no request root with a remote parent (a client that sent traceparent)")
 	for id := range childAt {
 		p := parentOf[id]
 		for {
