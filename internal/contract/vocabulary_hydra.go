@@ -25,12 +25,12 @@ const (
 	HydraPersistencePrefix = "persistence.sql."
 	HydraStrategyPrefix    = "DefaultStrategy."
 
-	HydraSpanNewAccessRequest        = "Fosite.NewAccessRequest"
-	HydraSpanNewAccessResponse       = "Fosite.NewAccessResponse"
-	HydraSpanNewAuthorizeRequest     = "Fosite.NewAuthorizeRequest"
-	HydraSpanNewAuthorizeResponse    = "Fosite.NewAuthorizeResponse"
-	HydraSpanNewRevocationRequest    = "Fosite.NewRevocationRequest"
-	HydraSpanNewIntrospectionRequest = "Fosite.NewIntrospectionRequest"
+	HydraSpanNewAccessRequest     = "Fosite.NewAccessRequest"
+	HydraSpanNewAccessResponse    = "Fosite.NewAccessResponse"
+	HydraSpanNewAuthorizeRequest  = "Fosite.NewAuthorizeRequest"
+	HydraSpanNewAuthorizeResponse = "Fosite.NewAuthorizeResponse"
+	HydraSpanNewRevocationRequest = "Fosite.NewRevocationRequest"
+	HydraSpanIntrospectToken      = "Fosite.IntrospectToken"
 
 	HydraSpanGetRefreshTokenSession  = "persistence.sql.GetRefreshTokenSession"
 	HydraSpanGetAuthorizeCodeSession = "persistence.sql.GetAuthorizeCodeSession"

@@ -33,13 +33,3 @@ func keycloakClaims(s ptrace.Span, _ pcommon.Map) bool {
 	_, ok := keycloak.Find(s)
 	return ok
 }
-
-// claims reports whether a vocabulary claims s for the join.
-func (n *normalizer) claims(s ptrace.Span, res pcommon.Map) bool {
-	for _, c := range n.claimers {
-		if c(s, res) {
-			return true
-		}
-	}
-	return false
-}

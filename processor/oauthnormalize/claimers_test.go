@@ -17,7 +17,7 @@ func TestKeycloakClaims(t *testing.T) {
 	td, spans := newKeycloakBatch(s)
 	var want int
 	for i := range s.Requests {
-		s.Requests[i].build(i, spans, spans)
+		build(&s.Requests[i], i, spans, spans)
 		if s.Requests[i].Layout == "internal" && s.Requests[i].Event != nil {
 			want++
 		}
@@ -37,4 +37,14 @@ func TestKeycloakClaims(t *testing.T) {
 	assert.Positive(t, want)
 	assert.Equal(t, want, got)
 	assert.False(t, n.claims(ptrace.NewSpan(), pcommon.NewMap()))
+}
+
+// claims reports whether one of n's claimers claims s.
+func (n *normalizer) claims(s ptrace.Span, res pcommon.Map) bool {
+	for _, c := range n.claimers {
+		if c(s, res) {
+			return true
+		}
+	}
+	return false
 }

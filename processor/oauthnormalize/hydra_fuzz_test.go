@@ -12,7 +12,7 @@ import (
 // hydraNames are the span and event names the Hydra vocabulary reads.
 var hydraNames = []string{
 	contract.HydraSpanNewAccessRequest, contract.HydraSpanNewAccessResponse, contract.HydraSpanNewAuthorizeRequest,
-	contract.HydraSpanNewAuthorizeResponse, contract.HydraSpanNewRevocationRequest, contract.HydraSpanNewIntrospectionRequest,
+	contract.HydraSpanNewAuthorizeResponse, contract.HydraSpanNewRevocationRequest, contract.HydraSpanIntrospectToken,
 	contract.HydraSpanGetRefreshTokenSession, contract.HydraSpanGetAuthorizeCodeSession, contract.HydraSpanRotateRefreshToken,
 	contract.HydraSpanGetConcreteClient, contract.HydraSpanAuthenticateClient, contract.HydraSpanHandleAuthorization,
 	contract.HydraSpanRequestAuthentication, contract.HydraSpanVerifyAuthentication, contract.HydraSpanVerifyConsent,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math/rand"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,6 +22,7 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
 
+	"github.com/otelcol-oauth/otelcol-oauth/internal/testutil/kcstory"
 	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthnormalize/internal/metadatatest"
 	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthnormalize/internal/vocab"
 )
@@ -64,10 +66,10 @@ func storyCut(s kcStory, rng *rand.Rand, perSpan bool) []ptrace.Traces {
 		if r.Layout == "internal" && (perSpan || rng.Intn(2) == 0) {
 			child := cur
 			cur = next()
-			r.build(i, cur, child)
+			build(r, i, cur, child)
 			continue
 		}
-		r.build(i, cur, cur)
+		build(r, i, cur, cur)
 	}
 	return batches
 }
@@ -121,7 +123,7 @@ func TestJoinKeycloakBatchCuts(t *testing.T) {
 	one, _ := newKeycloakBatch(s)
 	sp := one.ResourceSpans().At(0).ScopeSpans().At(0).Spans()
 	for i := range s.Requests {
-		s.Requests[i].build(i, sp, sp)
+		build(&s.Requests[i], i, sp, sp)
 	}
 	want, _ := run([]ptrace.Traces{one})
 	require.Len(t, want, len(s.Requests))
@@ -161,7 +163,7 @@ func heldChild(t *testing.T, p *tracesProcessor, s kcStory) {
 		}
 		td, sp := newKeycloakBatch(s)
 		_, roots := newKeycloakBatch(s)
-		r.build(i, roots, sp)
+		build(&r, i, roots, sp)
 		require.NoError(t, p.ConsumeTraces(context.Background(), td))
 		return
 	}
@@ -216,7 +218,7 @@ func TestJoinOverflowPassesThroughUnmapped(t *testing.T) {
 	r := s.Requests[len(s.Requests)-1]
 	r.Layout, r.Internal = "internal", "X.y"
 	r.Event = s.Requests[3].Event
-	r.build(200, roots, sp)
+	build(&r, 200, roots, sp)
 	require.NoError(t, p.ConsumeTraces(context.Background(), td))
 	assertReleasedUnmapped(t, sink, tt, "overflow", 1)
 }
@@ -269,4 +271,40 @@ func TestFactoryTracesShutdownFlushes(t *testing.T) {
 	require.NoError(t, p.Shutdown(context.Background()))
 	assert.Equal(t, 1, sink.SpanCount())
 	require.NoError(t, p.Shutdown(context.Background()), "twice is fine")
+}
+
+// Four goroutines send four copies of the story (other trace ids) in
+// single-span batches, event spans first, while the timer runs (-race):
+// every span comes out once and every copy gives the story's records.
+func TestJoinConcurrentStories(t *testing.T) {
+	s := loadStory(t)
+	sink := new(consumertest.TracesSink)
+	p, _, _ := newTestProcessor(t, sink, func(c *Config) { c.Join.Wait = time.Minute })
+	var wg sync.WaitGroup
+	for v := 1; v <= 4; v++ {
+		wg.Add(1)
+		go func(v int) {
+			defer wg.Done()
+			for i := range s.Requests {
+				child, childSpans := newKeycloakBatch(s)
+				root, rootSpans := newKeycloakBatch(s)
+				r := s.Requests[i]
+				r.Build(v, i, 0, rootSpans, childSpans)
+				for _, td := range []ptrace.Traces{child, root} {
+					if td.SpanCount() > 0 {
+						assert.NoError(t, p.ConsumeTraces(context.Background(), td))
+					}
+				}
+			}
+		}(v)
+	}
+	wg.Wait()
+	p.join.Shutdown(context.Background())
+	got, spans := recordsOf(t, sink)
+	assert.Equal(t, 4*s.Spans(), spans)
+	for v := 1; v <= 4; v++ {
+		for i, r := range s.Requests {
+			assert.Equal(t, r.Want, got[kcstory.TraceID(v, i).String()], "copy %d %s", v, r.ID)
+		}
+	}
 }

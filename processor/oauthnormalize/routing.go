@@ -1,11 +1,13 @@
 package oauthnormalize
 
 import (
+	"encoding/binary"
+
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/otelcol-oauth/otelcol-oauth/internal/contract"
-	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthnormalize/internal/vocab"
+	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthnormalize/internal/vocab/authplanespans"
 )
 
 // routeWhole copies the client id of each claimed trace's record onto the
@@ -20,15 +22,14 @@ import (
 // may go to another gateway than the record. So, in every resource and
 // scope where a claimed trace has spans and neither the resource nor the
 // scope carries oauth.client_id, its first span gets the record's value
-// (never over a value it has). claimed are the traces to route whole.
-func routeWhole(td ptrace.Traces, claimed []pcommon.TraceID) {
-	if len(claimed) == 0 {
+// (never over a value it has). roots are the claimed traces' records,
+// read after the mapping.
+func routeWhole(td ptrace.Traces, roots []authplanespans.Spanned) {
+	r := newRoutes(roots)
+	if r.ids == nil {
 		return
 	}
-	ids := clientIDs(td, claimed)
-	if len(ids) == 0 {
-		return
-	}
+	var done []pcommon.TraceID
 	rss := td.ResourceSpans()
 	for i := 0; i < rss.Len(); i++ {
 		rs := rss.At(i)
@@ -41,19 +42,56 @@ func routeWhole(td ptrace.Traces, claimed []pcommon.TraceID) {
 			if _, ok := ss.Scope().Attributes().Get(contract.AttrClientID); ok {
 				continue
 			}
-			firstSpans(ss.Spans(), ids)
+			done = r.firstSpans(ss.Spans(), done[:0])
 		}
 	}
 }
 
-// firstSpans gives the first span of each trace in ids, within one
-// scope, its trace's client id unless it has one.
-func firstSpans(spans ptrace.SpanSlice, ids map[pcommon.TraceID]string) {
-	var done []pcommon.TraceID
+// routes are the client ids of the claimed traces of a batch, with a
+// 256-bit filter on their trace ids: most spans of a batch belong to no
+// claimed trace and are passed over with one bit test.
+type routes struct {
+	ids    map[pcommon.TraceID]string
+	filter [4]uint64
+}
+
+// bit is the filter word and bit of a trace id: a multiplicative hash of
+// its two halves (trace ids are random in production, not in tests).
+func bit(id pcommon.TraceID) (int, uint64) {
+	h := (binary.LittleEndian.Uint64(id[:8]) ^ binary.LittleEndian.Uint64(id[8:])) * 0x9e3779b97f4a7c15 >> 56
+	return int(h >> 6), 1 << (h & 63)
+}
+
+// newRoutes reads the oauth.client_id of each root (span, else resource);
+// ids is nil when none has one.
+func newRoutes(roots []authplanespans.Spanned) routes {
+	var r routes
+	for _, root := range roots {
+		v, ok := contract.Lookup(root.Span.Attributes(), root.Res, contract.AttrClientID)
+		if !ok || v.Type() != pcommon.ValueTypeStr || v.Str() == "" {
+			continue
+		}
+		if r.ids == nil {
+			r.ids = make(map[pcommon.TraceID]string, len(roots))
+		}
+		id := root.Span.TraceID()
+		r.ids[id] = v.Str()
+		w, b := bit(id)
+		r.filter[w] |= b
+	}
+	return r
+}
+
+// firstSpans gives the first span of each routed trace within one scope
+// its trace's client id unless it has one. done is scratch space.
+func (r *routes) firstSpans(spans ptrace.SpanSlice, done []pcommon.TraceID) []pcommon.TraceID {
 	for k := 0; k < spans.Len(); k++ {
 		s := spans.At(k)
 		id := s.TraceID()
-		client, ok := ids[id]
+		if w, b := bit(id); r.filter[w]&b == 0 {
+			continue
+		}
+		client, ok := r.ids[id]
 		if !ok || has(done, id) {
 			continue
 		}
@@ -62,30 +100,7 @@ func firstSpans(spans ptrace.SpanSlice, ids map[pcommon.TraceID]string) {
 			s.Attributes().PutStr(contract.AttrClientID, client)
 		}
 	}
-}
-
-// clientIDs finds, for each claimed trace, the oauth.client_id of its
-// first request root that carries one (on the span or its resource).
-func clientIDs(td ptrace.Traces, claimed []pcommon.TraceID) map[pcommon.TraceID]string {
-	var ids map[pcommon.TraceID]string
-	vocab.EachSpan(td, func(s ptrace.Span, res pcommon.Map) {
-		id := s.TraceID()
-		if !vocab.IsRequestRoot(s) || !has(claimed, id) {
-			return
-		}
-		if _, found := ids[id]; found {
-			return
-		}
-		v, ok := contract.Lookup(s.Attributes(), res, contract.AttrClientID)
-		if !ok || v.Type() != pcommon.ValueTypeStr || v.Str() == "" {
-			return
-		}
-		if ids == nil {
-			ids = map[pcommon.TraceID]string{}
-		}
-		ids[id] = v.Str()
-	})
-	return ids
+	return done
 }
 
 func has(ids []pcommon.TraceID, id pcommon.TraceID) bool {

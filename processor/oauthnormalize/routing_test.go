@@ -73,7 +73,7 @@ func TestRouteWholeKeycloak(t *testing.T) {
 	kcScope.Scope().SetName("org.keycloak")
 	httpScope := rs.ScopeSpans().AppendEmpty()
 	httpScope.Scope().SetName("io.quarkus.opentelemetry")
-	r.build(1, httpScope.Spans(), kcScope.Spans())
+	build(r, 1, httpScope.Spans(), kcScope.Spans())
 	// An unclaimed app span of another trace keeps its key.
 	app := httpScope.Spans().AppendEmpty()
 	app.SetTraceID(pcommon.TraceID{9})

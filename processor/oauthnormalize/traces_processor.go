@@ -29,7 +29,7 @@ func newTracesProcessor(set processor.Settings, n *normalizer, next consumer.Tra
 	if j := n.cfg.Join; j.Enabled && len(n.claimers) > 0 {
 		p.join = join.New(join.Settings{
 			Wait: j.Wait, MaxSpans: j.MaxSpans, MaxTraces: j.MaxTraces,
-			Claims:   n.claims,
+			Claimers: n.claimers,
 			Emit:     p.emit,
 			Observer: newJoinObserver(n.tel.tb, set.Logger),
 		})
@@ -72,7 +72,7 @@ func (p *tracesProcessor) ConsumeTraces(ctx context.Context, td ptrace.Traces) e
 		return nil // all held
 	}
 	p.n.mapTraces(ctx, b.Traces, b.Index)
-	routeWhole(b.Traces, b.Claimed)
+	routeWhole(b.Traces, b.Roots)
 	return p.next.ConsumeTraces(ctx, b.Traces)
 }
 

@@ -5,7 +5,6 @@ package e2e
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -42,61 +41,16 @@ func scrapeRefreshes(url string) (map[string]float64, error) {
 // through different agents is flagged exactly once, and the refresh counts of
 // the two gateways add up to what the apps sent.
 func TestAgentsLoadBalancerGateways(t *testing.T) {
-	root := testutil.RepoRoot(t)
-	bin := testutil.BinaryPath(t)
 	common := tlsEnv(testutil.TestCerts(t))
-
-	// Two gateways; nothing listens where their Loki exporter points, which
-	// only parks logs in the persistent queue (no logs are sent here).
 	var gwOTLP, gwMetrics []int
 	for i := 0; i < 2; i++ {
-		otlp, metrics, health := freePort(t), freePort(t), freePort(t)
+		otlp, metrics := startGateway(t, i, common)
 		gwOTLP, gwMetrics = append(gwOTLP, otlp), append(gwMetrics, metrics)
-		cfg := withPorts(t, health, freePort(t), gatewayListeners(otlp, metrics))
-		p := testutil.StartProcess(t, fmt.Sprintf("gateway-%d", i), append(slicesClone(common),
-			"OTELCOL_OAUTH_STORAGE_DIR="+t.TempDir(),
-			fmt.Sprintf("OTELCOL_OAUTH_LOKI_ENDPOINT=http://127.0.0.1:%d/otlp", freePort(t)),
-		), bin, "--config", filepath.Join(root, "deploy", "gateway.yaml"), "--config", cfg)
-		p.WaitHTTP(fmt.Sprintf("http://127.0.0.1:%d/", health), processReady)
 	}
-
-	// The load-balancing tier: the shipped config with a static resolver in
-	// place of DNS (one IP, two ports); the certificate names localhost.
-	lbOTLP, lbHealth := freePort(t), freePort(t)
-	hosts := fmt.Sprintf(`["localhost:%d", "localhost:%d"]`, gwOTLP[0], gwOTLP[1])
-	lbCfg := withPorts(t, lbHealth, freePort(t), fmt.Sprintf(`receivers:
-  otlp:
-    protocols:
-      grpc:
-        endpoint: 127.0.0.1:%d
-exporters:
-  load_balancing/by_client:
-    resolver:
-      dns: null
-      static:
-        hostnames: %s
-  load_balancing/by_service:
-    resolver:
-      dns: null
-      static:
-        hostnames: %s
-`, lbOTLP, hosts, hosts))
-	lb := testutil.StartProcess(t, "loadbalancer", append(slicesClone(common), "OTELCOL_OAUTH_GATEWAYS=localhost"),
-		bin, "--config", filepath.Join(root, "deploy", "loadbalancer.yaml"), "--config", lbCfg)
-	lb.WaitHTTP(fmt.Sprintf("http://127.0.0.1:%d/", lbHealth), processReady)
-
-	// Two agents forwarding to the tier.
+	lbOTLP := startLoadBalancer(t, common, gwOTLP)
 	var agentHTTP []int
 	for i := 0; i < 2; i++ {
-		httpPort, health := freePort(t), freePort(t)
-		agentHTTP = append(agentHTTP, httpPort)
-		cfg := withPorts(t, health, freePort(t), agentListeners(freePort(t), httpPort))
-		p := testutil.StartProcess(t, fmt.Sprintf("agent-%d", i), append(slicesClone(common),
-			fmt.Sprintf("OTELCOL_OAUTH_FORWARD_ENDPOINT=localhost:%d", lbOTLP),
-			"OTELCOL_OAUTH_APP_LOGS="+filepath.Join(t.TempDir(), "*.log"),
-			"OTELCOL_OAUTH_STORAGE_DIR="+t.TempDir(),
-		), bin, "--config", filepath.Join(root, "deploy", "agent.yaml"), "--config", cfg)
-		p.WaitHTTP(fmt.Sprintf("http://127.0.0.1:%d/", health), processReady)
+		agentHTTP = append(agentHTTP, startAgent(t, i, common, lbOTLP))
 	}
 
 	// Apps: one tracer per (agent, client). Each client refreshes its own

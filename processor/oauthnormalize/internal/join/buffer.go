@@ -41,8 +41,9 @@ type Batch struct {
 	// Index indexes Traces when a span of it is claimed (nil otherwise),
 	// for the mapping to reuse.
 	Index authplanespans.Index
-	// Claimed are the traces of Traces with a claimed span.
-	Claimed []pcommon.TraceID
+	// Roots are the request roots of the claimed spans of Traces, one per
+	// trace (a trace still held has none here).
+	Roots []authplanespans.Spanned
 }
 
 // Process takes one batch. A batch whose claimed spans all have their
@@ -53,13 +54,13 @@ type Batch struct {
 // the rest of the batch. Traces the buffer has no room for are emitted
 // (Overflow) before Process returns.
 func (b *Buffer) Process(ctx context.Context, td ptrace.Traces) Batch {
-	sc := scan(td, b.set.Claims)
+	sc := scan(td, b.set.Claimers)
 	if len(sc.wait) == 0 && b.held.Load() == 0 {
-		return Batch{Traces: td, Index: sc.idx, Claimed: sc.claimed}
+		return Batch{Traces: td, Index: sc.idx, Roots: sc.roots}
 	}
 	ready, evicted, changed := b.hold(td, sc.wait)
 	if !changed {
-		return Batch{Traces: td, Index: sc.idx, Claimed: sc.claimed}
+		return Batch{Traces: td, Index: sc.idx, Roots: sc.roots}
 	}
 	b.emit(ctx, evicted, Overflow)
 	out := ptrace.NewTraces()
@@ -67,8 +68,8 @@ func (b *Buffer) Process(ctx context.Context, td ptrace.Traces) Batch {
 		r.ResourceSpans().MoveAndAppendTo(out.ResourceSpans())
 	}
 	td.ResourceSpans().MoveAndAppendTo(out.ResourceSpans())
-	sc = scan(out, b.set.Claims)
-	return Batch{Traces: out, Index: sc.idx, Claimed: sc.claimed}
+	sc = scan(out, b.set.Claimers)
+	return Batch{Traces: out, Index: sc.idx, Roots: sc.roots}
 }
 
 // hold moves the spans of the waiting traces, and of the traces already
@@ -105,7 +106,7 @@ func (b *Buffer) hold(td ptrace.Traces, wait traceSet) (ready []ptrace.Traces, e
 			b.st.merge(e, p.td)
 			b.set.Observer.Held(ctx, int64(n), 0)
 		}
-		if complete(e.td, b.set.Claims) {
+		if complete(e.td, b.set.Claimers) {
 			b.take(ctx, e, Root)
 			ready = append(ready, e.td)
 		}

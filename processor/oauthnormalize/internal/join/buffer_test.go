@@ -11,6 +11,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthnormalize/internal/vocab"
 )
 
 // A batch whose claimed span has its root in it goes on as it is: the
@@ -23,8 +25,9 @@ func TestRootInBatchPassesAtOnce(t *testing.T) {
 	out := b.Process(context.Background(), in.td)
 	assert.Equal(t, in.td, out.Traces)
 	assert.NotNil(t, out.Index)
-	assert.Equal(t, 1, len(out.Claimed))
-	assert.Equal(t, traceID(1), out.Claimed[0])
+	require.Len(t, out.Roots, 1)
+	assert.Equal(t, traceID(1), out.Roots[0].Span.TraceID())
+	assert.Equal(t, ptrace.SpanKindServer, out.Roots[0].Span.Kind())
 	held, _ := k.snapshot()
 	assert.Equal(t, [2]int64{0, 0}, held)
 
@@ -32,7 +35,7 @@ func TestRootInBatchPassesAtOnce(t *testing.T) {
 	plain.root(2)
 	out = b.Process(context.Background(), plain.td)
 	assert.Nil(t, out.Index, "no claimed span, no index")
-	assert.Empty(t, out.Claimed)
+	assert.Empty(t, out.Roots)
 }
 
 // A child before its root is held, with the spans of its trace only, and
@@ -58,7 +61,8 @@ func TestHeldUntilRoot(t *testing.T) {
 		traceID(1).String() + "/0100000000000000", traceID(3).String() + "/0100000000000000",
 	}, spanKeys(out.Traces), "the joined trace, root included, before the rest of the batch")
 	assert.NotNil(t, out.Index)
-	assert.Contains(t, out.Claimed, traceID(1))
+	require.Len(t, out.Roots, 1)
+	assert.Equal(t, traceID(1), out.Roots[0].Span.TraceID())
 	// The held spans keep their resource and scope.
 	rs := out.Traces.ResourceSpans().At(0)
 	v, _ := rs.Resource().Attributes().Get("service.name")
@@ -218,7 +222,7 @@ func TestConcurrentCutsLoseNothing(t *testing.T) {
 }
 
 func ExampleBuffer() {
-	b := New(Settings{Wait: time.Minute, MaxSpans: 100, MaxTraces: 10, Claims: testClaims,
+	b := New(Settings{Wait: time.Minute, MaxSpans: 100, MaxTraces: 10, Claimers: []vocab.Claimer{testClaims},
 		Emit: func(context.Context, ptrace.Traces) error { return nil }, Observer: &sink{}})
 	child, root := newTB("keycloak"), newTB("keycloak")
 	child.child(1)

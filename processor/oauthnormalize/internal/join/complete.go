@@ -13,8 +13,9 @@ type scanned struct {
 	// wait: the traces with a claimed span whose request root is not in
 	// the batch.
 	wait traceSet
-	// claimed: the traces with a claimed span, each once, in order.
-	claimed []pcommon.TraceID
+	// roots: the request roots in the batch of claimed spans, one per
+	// trace, in order.
+	roots []authplanespans.Spanned
 	// idx indexes the batch; built only when a span is claimed.
 	idx authplanespans.Index
 }
@@ -22,43 +23,54 @@ type scanned struct {
 // scan runs the claimers over td and looks up the request root of each
 // claimed span (vocab.IsRequestRoot, walking parent ids within td). It
 // allocates nothing when no span is claimed.
-func scan(td ptrace.Traces, claims vocab.Claimer) scanned {
+func scan(td ptrace.Traces, claimers []vocab.Claimer) scanned {
 	var sc scanned
 	vocab.EachSpan(td, func(s ptrace.Span, res pcommon.Map) {
-		if !claims(s, res) {
+		if !claimed(claimers, s, res) {
 			return
 		}
 		if sc.idx == nil {
 			sc.idx = authplanespans.NewIndex(td)
 		}
-		id := s.TraceID()
-		if n := len(sc.claimed); n == 0 || sc.claimed[n-1] != id {
-			sc.claimed = appendNew(sc.claimed, id)
-		}
-		if _, found := sc.idx.Root(s); found {
+		if root, found := sc.idx.Root(s); found {
+			sc.roots = appendRoot(sc.roots, root)
 			return
 		}
 		if sc.wait == nil {
 			sc.wait = traceSet{}
 		}
-		sc.wait[id] = struct{}{}
+		sc.wait[s.TraceID()] = struct{}{}
 	})
 	return sc
 }
 
-// appendNew appends id unless ids holds it (claimed traces per batch are
-// few: a linear search is cheaper than a set).
-func appendNew(ids []pcommon.TraceID, id pcommon.TraceID) []pcommon.TraceID {
-	for _, x := range ids {
-		if x == id {
-			return ids
+// appendRoot appends root unless roots has one of its trace (claimed
+// traces per batch are few: a linear search is cheaper than a set).
+func appendRoot(roots []authplanespans.Spanned, root authplanespans.Spanned) []authplanespans.Spanned {
+	id := root.Span.TraceID()
+	for _, r := range roots {
+		if r.Span.TraceID() == id {
+			return roots
 		}
 	}
-	return append(ids, id)
+	if roots == nil {
+		roots = make([]authplanespans.Spanned, 0, 16)
+	}
+	return append(roots, root)
+}
+
+// claimed reports whether a claimer claims s.
+func claimed(claimers []vocab.Claimer, s ptrace.Span, res pcommon.Map) bool {
+	for _, c := range claimers {
+		if c(s, res) {
+			return true
+		}
+	}
+	return false
 }
 
 // complete reports whether every claimed span of a held trace has its
 // request root among the trace's held spans.
-func complete(td ptrace.Traces, claims vocab.Claimer) bool {
-	return len(scan(td, claims).wait) == 0
+func complete(td ptrace.Traces, claimers []vocab.Claimer) bool {
+	return len(scan(td, claimers).wait) == 0
 }

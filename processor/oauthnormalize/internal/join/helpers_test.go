@@ -10,6 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthnormalize/internal/vocab"
 )
 
 // claimAttr marks a span a test vocabulary claims (when it is not its
@@ -82,7 +84,7 @@ func (k *sink) snapshot() (held [2]int64, released [NumReasons]int64) {
 func newTestBuffer(t *testing.T, edit func(*Settings)) (*Buffer, *sink) {
 	t.Helper()
 	k := &sink{}
-	set := Settings{Wait: time.Hour, MaxSpans: 1000, MaxTraces: 100, Claims: testClaims, Emit: k.Emit, Observer: k}
+	set := Settings{Wait: time.Hour, MaxSpans: 1000, MaxTraces: 100, Claimers: []vocab.Claimer{testClaims}, Emit: k.Emit, Observer: k}
 	if edit != nil {
 		edit(&set)
 	}
@@ -91,11 +93,9 @@ func newTestBuffer(t *testing.T, edit func(*Settings)) (*Buffer, *sink) {
 	return b, k
 }
 
-// request is one request of trace n: a root SERVER span (span id 1) and a
-// claimed INTERNAL child (span id 2), plus an unclaimed grandchild (3).
-type request struct{ root, child, leaf ptrace.Span }
-
-// tb builds batches of spans under one resource and scope (or more).
+// tb builds batches of spans under one resource and scope. A request of
+// trace n is a root SERVER span (span id 1, root), a claimed INTERNAL
+// child (2, child) and an unclaimed grandchild (3, leaf).
 type tb struct {
 	td    ptrace.Traces
 	spans ptrace.SpanSlice

@@ -48,8 +48,9 @@ type Settings struct {
 	// MaxSpans and MaxTraces bound what is held; past either, the oldest
 	// traces are released (Overflow).
 	MaxSpans, MaxTraces int
-	// Claims reports whether a vocabulary claims a span.
-	Claims vocab.Claimer
+	// Claimers are the enabled vocabularies' hooks: a span is claimed when
+	// one of them claims it.
+	Claimers []vocab.Claimer
 	// Emit passes traces released outside a batch (Timeout, Overflow,
 	// Shutdown) on; its error is reported to Observer.EmitFailed.
 	Emit func(context.Context, ptrace.Traces) error

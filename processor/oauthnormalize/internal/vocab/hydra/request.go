@@ -58,7 +58,7 @@ func (r *Request) Observe(s ptrace.Span) {
 		r.visits |= visitConsent
 	case contract.HydraSpanNewAccessRequest, contract.HydraSpanNewAccessResponse,
 		contract.HydraSpanNewAuthorizeRequest, contract.HydraSpanNewAuthorizeResponse,
-		contract.HydraSpanNewRevocationRequest, contract.HydraSpanNewIntrospectionRequest,
+		contract.HydraSpanNewRevocationRequest, contract.HydraSpanIntrospectToken,
 		contract.HydraSpanHandleAuthorization:
 		r.outcome(s)
 	case contract.HydraSpanGetRefreshTokenSession:
