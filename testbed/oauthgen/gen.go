@@ -76,7 +76,7 @@ type Config struct {
 	// Traffic selects what is generated: "" the OAuth scenario above,
 	// TrafficHydra what an Ory Hydra sends (hydra.go: traces only; Users,
 	// Shards, MetricsEvery and NoCarriers do not apply, AttackRate is per
-	// flow, BatchSize is the mean number of spans per request).
+	// flow, BatchSize bounds the spans per request, at most 512).
 	Traffic string `json:"traffic,omitempty"`
 }
 

@@ -114,6 +114,19 @@ func (h *hydraGen) admin(consent bool, g *hgrant) {
 	h.finish(r)
 }
 
+// tokenRequest starts a token endpoint request (200, else failStatus)
+// with fosite's NewAccessRequest and the client's authentication under it.
+func (h *hydraGen) tokenRequest(ok bool, failStatus int, client string) (*hreq, ptrace.Span) {
+	status := 200
+	if !ok {
+		status = failStatus
+	}
+	r := h.request("POST", contract.HydraPathToken, status)
+	ar := r.fosite(r.root, contract.HydraSpanNewAccessRequest)
+	r.authenticate(ar, client)
+	return r, ar
+}
+
 // exchange outcomes at the token endpoint for the code grant.
 type exchangeOutcome int
 
@@ -126,13 +139,7 @@ const (
 // exchange queues a code exchange; on success it issues an access and a
 // refresh token.
 func (h *hydraGen) exchange(g *hgrant, out exchangeOutcome) *hreq {
-	status := 200
-	if out != exchangeOK {
-		status = 400
-	}
-	r := h.request("POST", contract.HydraPathToken, status)
-	ar := r.fosite(r.root, contract.HydraSpanNewAccessRequest)
-	r.authenticate(ar, g.client)
+	r, ar := h.tokenRequest(out == exchangeOK, 400, g.client)
 	code := r.persist(ar, contract.HydraSpanGetAuthorizeCodeSession)
 	r.sql(code, false, fmt.Sprintf(qSession, "code"))
 	switch out {
@@ -204,13 +211,7 @@ const (
 
 // refresh queues a refresh_token grant presenting the signature presented.
 func (h *hydraGen) refresh(g *hgrant, presented string, out refreshOutcome) *hreq {
-	status := 200
-	if out != refreshOK {
-		status = 400
-	}
-	r := h.request("POST", contract.HydraPathToken, status)
-	ar := r.fosite(r.root, contract.HydraSpanNewAccessRequest)
-	r.authenticate(ar, g.client)
+	r, ar := h.tokenRequest(out == refreshOK, 400, g.client)
 	get := r.persist(ar, contract.HydraSpanGetRefreshTokenSession)
 	get.Attributes().PutStr(contract.AttrHydraRefreshTokenSignature, presented)
 	r.position("attribute:" + contract.AttrHydraRefreshTokenSignature)
@@ -254,13 +255,7 @@ func (h *hydraGen) refresh(g *hgrant, presented string, out refreshOutcome) *hre
 // clientCredentials queues a client_credentials grant; badSecret fails
 // the client's authentication (fosite's invalid_client, HTTP 401).
 func (h *hydraGen) clientCredentials(g *hgrant, badSecret bool) {
-	status := 200
-	if badSecret {
-		status = 401
-	}
-	r := h.request("POST", contract.HydraPathToken, status)
-	ar := r.fosite(r.root, contract.HydraSpanNewAccessRequest)
-	r.authenticate(ar, g.client)
+	r, ar := h.tokenRequest(!badSecret, 401, g.client)
 	if badSecret {
 		fail(ar, contract.HydraErrInvalidClient, "", "crypto/bcrypt: hashedPassword is not the hash of the given password")
 		event(r.root, r.root.StartTimestamp(), contract.HydraEventTokenExchangeError)
@@ -291,7 +286,7 @@ func (h *hydraGen) revoke(g *hgrant) {
 // (Hydra's admin port; fosite's span is Fosite.IntrospectToken).
 func (h *hydraGen) introspect(g *hgrant) {
 	r := h.request("POST", contract.HydraPathIntrospect, 200)
-	ir := r.fosite(r.root, "Fosite.IntrospectToken")
+	ir := r.fosite(r.root, contract.HydraSpanIntrospectToken)
 	get := r.persist(ir, "persistence.sql.GetAccessTokenSession")
 	get.Attributes().PutStr(contract.AttrHydraAccessTokenSignature, g.at)
 	r.position("attribute:" + contract.AttrHydraAccessTokenSignature)
