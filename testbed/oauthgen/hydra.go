@@ -98,9 +98,7 @@ func (h *hydraGen) spanID() pcommon.SpanID {
 // finish queues a request's spans: children first (in the order they
 // ended), then its root, held back with probability 0.3 by 100 to 500 ms.
 func (h *hydraGen) finish(r *hreq) {
-	for _, s := range r.children {
-		h.ready = append(h.ready, s)
-	}
+	h.ready = append(h.ready, r.children...)
 	h.generated += len(r.children) + 1
 	h.last = r
 	root := hspan{span: r.root, scope: scopeHydra, req: r}
