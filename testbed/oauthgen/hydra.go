@@ -95,10 +95,14 @@ func (h *hydraGen) spanID() pcommon.SpanID {
 	return s
 }
 
-// finish queues a request's spans: children first (in the order they
-// ended), then its root, held back with probability 0.3 by 100 to 500 ms.
+// finish queues a request's spans as Hydra's span processor exports them,
+// each when it ends: every child before its parent (the reverse of the
+// order they were started in), the root last, held back with probability
+// 0.3 by 100 to 500 ms.
 func (h *hydraGen) finish(r *hreq) {
-	h.ready = append(h.ready, r.children...)
+	for i := len(r.children) - 1; i >= 0; i-- {
+		h.ready = append(h.ready, r.children[i])
+	}
 	h.generated += len(r.children) + 1
 	h.last = r
 	root := hspan{span: r.root, scope: scopeHydra, req: r}

@@ -89,6 +89,9 @@ func TestHydraTrafficShape(t *testing.T) {
 	assert.Positive(t, early, "no request's root came in a later OTLP request than its children")
 	assert.Positive(t, remote, "no request root with a remote parent (a client that sent traceparent)")
 	for id := range childAt {
+		if at, ok := childAt[parentOf[id]]; ok {
+			assert.LessOrEqual(t, childAt[id], at, "a span sent after its parent (Hydra exports a span when it ends)")
+		}
 		p := parentOf[id]
 		for {
 			if _, ok := roots[p]; ok {
