@@ -6,6 +6,8 @@ import (
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/otelcol-oauth/otelcol-oauth/internal/contract"
 )
 
 // Hydra traffic (Config.Traffic = TrafficHydra): what an Ory Hydra v2.3.0
@@ -134,6 +136,12 @@ func (h *hydraGen) next() (Request, bool) {
 	// when its timer fires first: sizes from a quarter of BatchSize up.
 	top := min(h.cfg.BatchSize, maxExportBatch)
 	size := top/4 + h.rng.IntN(top-top/4+1)
+	if h.flows == 0 {
+		h.startup()
+		h.firstDiscovery()
+		h.count(contract.MetricDiscoveryAttemptsTotal, contract.LabelMethod, contract.Other, contract.LabelStatus, contract.StatusSuccess)
+		h.flows++
+	}
 	for !h.done && len(h.ready) < size {
 		if h.cfg.Records > 0 && h.generated >= h.cfg.Records {
 			h.done = true

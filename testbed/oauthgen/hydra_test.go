@@ -43,7 +43,7 @@ func TestHydraTrafficShape(t *testing.T) {
 	childAt := map[pcommon.SpanID]int{}
 	parentOf := map[pcommon.SpanID]pcommon.SpanID{}
 	rootSent := map[string]bool{}
-	remote := 0
+	remote, migrationAt := 0, -1
 	var all []byte
 	for i := 0; ; i++ {
 		r, ok := g.Next()
@@ -54,7 +54,7 @@ func TestHydraTrafficShape(t *testing.T) {
 		require.Equal(t, r.Records, r.Traces.SpanCount())
 		spans += r.Records
 		eachSpan(r.Traces, func(sp ptrace.Span) {
-			if sp.Kind() == ptrace.SpanKindServer {
+			if sp.Kind() == ptrace.SpanKindServer || sp.ParentSpanID().IsEmpty() { // a request root, or the migrations'
 				if !sp.ParentSpanID().IsEmpty() {
 					remote++
 					assert.Equal(t, uint32(flagsHasIsRemote|flagsIsRemote), sp.Flags(), "a request root's parent is remote")
@@ -63,6 +63,9 @@ func TestHydraTrafficShape(t *testing.T) {
 				_, hasRoute := sp.Attributes().Get("http.route")
 				assert.False(t, hasRoute)
 				roots[sp.SpanID()] = i
+				if sp.Name() == "migration-up" {
+					migrationAt = i
+				}
 				rootSent[sp.TraceID().String()] = true
 			} else {
 				childAt[sp.SpanID()] = i
@@ -87,6 +90,7 @@ func TestHydraTrafficShape(t *testing.T) {
 		}
 	}
 	assert.Positive(t, early, "no request's root came in a later OTLP request than its children")
+	assert.GreaterOrEqual(t, migrationAt, 2, "Hydra's start-up migrations (about 1000 spans) come first, their root after two full export requests")
 	assert.Positive(t, remote, "no request root with a remote parent (a client that sent traceparent)")
 	for id := range childAt {
 		if at, ok := childAt[parentOf[id]]; ok {
