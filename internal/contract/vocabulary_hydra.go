@@ -34,9 +34,13 @@ const (
 
 	HydraSpanGetRefreshTokenSession  = "persistence.sql.GetRefreshTokenSession"
 	HydraSpanGetAuthorizeCodeSession = "persistence.sql.GetAuthorizeCodeSession"
-	HydraSpanRotateRefreshToken      = "persistence.sql.RotateRefreshToken"
-	HydraSpanGetConcreteClient       = "persistence.sql.GetConcreteClient"
-	HydraSpanAuthenticateClient      = "persistence.sql.AuthenticateClient"
+	// HydraSpanGetPKCERequestSession ends without an error only when the
+	// code was issued with a PKCE challenge (fosite's PKCE handler stores
+	// one only then): the token endpoint checks the verifier.
+	HydraSpanGetPKCERequestSession = "persistence.sql.GetPKCERequestSession"
+	HydraSpanRotateRefreshToken    = "persistence.sql.RotateRefreshToken"
+	HydraSpanGetConcreteClient     = "persistence.sql.GetConcreteClient"
+	HydraSpanAuthenticateClient    = "persistence.sql.AuthenticateClient"
 
 	// The consent strategy's spans tell the three visits of one flow to
 	// the authorization endpoint apart: the authorization request

@@ -145,7 +145,7 @@ func TestHydraStoryGolden(t *testing.T) {
 	reported := map[string]int{}
 	flows := map[string]int{}
 	ops := map[string]int{}
-	var pkce int
+	pkce := map[string]int{}
 	for _, a := range got {
 		if e := a[contract.AttrReportedEventType]; e != "" {
 			reported[e]++
@@ -153,19 +153,21 @@ func TestHydraStoryGolden(t *testing.T) {
 		if a[contract.AttrOperation] == contract.OpAuthorize || a[contract.AttrGrantType] == contract.GrantAuthorizationCode {
 			flows[a[contract.AttrStatus]]++
 		}
-		if a[contract.AttrPKCEReason] == contract.ReasonInvalidHash {
-			pkce++
+		if r := a[contract.AttrPKCEReason]; r != "" {
+			pkce[r]++
 		}
 		if op := a[contract.AttrOperation]; op != "" {
 			ops[op+"/"+a[contract.AttrStatus]]++
 		}
 	}
 	// The driver's ground truth (internal/testutil/hydra RunAll): one
-	// reuse, one code replay, one PKCE mismatch; three flows initiated
+	// reuse, one code replay, one PKCE mismatch (and two PKCE checks
+	// passed); three flows initiated
 	// (of nine visits), two exchanged, the replay and the wrong verifier
 	// failed at the token endpoint.
 	assert.Equal(t, map[string]int{contract.EventTokenReuse: 1, contract.EventCodeInjection: 1}, reported)
-	assert.Equal(t, 1, pkce)
+	assert.Equal(t, map[string]int{contract.ReasonValid: 2, contract.ReasonInvalidHash: 1}, pkce,
+		"both exchanges passed their PKCE check; the replay failed before it")
 	assert.Equal(t, map[string]int{"initiated": 3, "success": 2, "failure": 2}, flows)
 	assert.Equal(t, map[string]int{
 		"discovery/success": 1, "register/success": 2, "authorize/initiated": 3,

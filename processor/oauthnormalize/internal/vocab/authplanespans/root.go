@@ -20,7 +20,7 @@ type Index map[claims.Key]Spanned
 
 // NewIndex indexes every span of td.
 func NewIndex(td ptrace.Traces) Index {
-	idx := Index{}
+	idx := make(Index, td.SpanCount())
 	vocab.EachSpan(td, func(s ptrace.Span, res pcommon.Map) {
 		idx[claims.KeyOf(s.TraceID(), s.SpanID())] = Spanned{s, res}
 	})

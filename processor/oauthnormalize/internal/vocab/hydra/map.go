@@ -86,7 +86,8 @@ func (r *Request) authorize(res Result, failed bool) (Result, vocab.Verdict) {
 
 // token: the grant from OAuth2AccessTokenIssued, else from the storage
 // lookup the request made (a failed request has no such event); a refresh
-// grant is a refresh. Failures carry fosite's verdict.
+// grant is a refresh. Failures carry fosite's verdict; a code exchange that
+// passed a PKCE check carries oauth.pkce.reason=valid.
 func (r *Request) token(res *Result, failed bool) {
 	grant := r.grant
 	if grant == "" {
@@ -103,8 +104,11 @@ func (r *Request) token(res *Result, failed bool) {
 		res.Operation, res.RefreshToken = contract.OpRefresh, r.presented
 		r.refreshVerdict(res, failed)
 	case contract.GrantAuthorizationCode:
-		if failed {
+		switch {
+		case failed:
 			r.exchangeVerdict(res)
+		case r.pkceChecked:
+			res.PKCEReason = contract.ReasonValid
 		}
 	}
 }

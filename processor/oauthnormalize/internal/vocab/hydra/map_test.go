@@ -127,8 +127,14 @@ func TestTokenGrants(t *testing.T) {
 	at := code.child("persistence.sql.CreateAccessTokenSession", "", "")
 	at.Attributes().PutStr(contract.AttrHydraAccessTokenSignature, "sig-at")
 	code.event(at, contract.HydraEventAccessTokenIssued, "OAuth2GrantType", "authorization_code", "OAuth2ClientID", "web")
+	noPKCE := code.child(contract.HydraSpanGetPKCERequestSession, contract.HydraErrNotFound, "")
 	got, _ := code.mapped()
-	assert.Equal(t, want("oauth.operation", "token", "oauth.status", "success", "oauth.grant_type", "authorization_code", "oauth.client_id", "web"), got)
+	assert.Equal(t, want("oauth.operation", "token", "oauth.status", "success", "oauth.grant_type", "authorization_code", "oauth.client_id", "web"), got,
+		"a code issued without a challenge: no PKCE data, no check")
+	noPKCE.Status().SetCode(ptrace.StatusCodeUnset) // the PKCE data was found: the verifier was checked
+	got, _ = code.mapped()
+	assert.Equal(t, want("oauth.operation", "token", "oauth.status", "success", "oauth.grant_type", "authorization_code", "oauth.client_id", "web",
+		"oauth.pkce.reason", "valid"), got)
 
 	cc := newReq("POST", "/oauth2/token", 200)
 	cc.event(cc.child("persistence.sql.CreateAccessTokenSession", "", ""), contract.HydraEventAccessTokenIssued,

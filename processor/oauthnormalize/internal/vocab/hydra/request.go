@@ -41,7 +41,10 @@ type Request struct {
 	refreshLookup, codeLookup    bool
 	refreshInactive, refreshGone bool
 	codeSpent, rotateFailed      bool
-	wrongType                    bool
+	// pkceChecked: the code's PKCE data was found, so the verifier was
+	// checked.
+	pkceChecked bool
+	wrongType   bool
 }
 
 // Observe adds what one span of the request says.
@@ -76,6 +79,10 @@ func (r *Request) Observe(s ptrace.Span) {
 		r.codeLookup = true
 		if failed, errName, _ := r.errorOf(s); failed && errName == contract.HydraErrCodeInvalidated {
 			r.codeSpent = true
+		}
+	case contract.HydraSpanGetPKCERequestSession:
+		if failed, _, _ := r.errorOf(s); !failed {
+			r.pkceChecked = true
 		}
 	case contract.HydraSpanRotateRefreshToken:
 		if failed, _, _ := r.errorOf(s); failed {
