@@ -46,7 +46,7 @@ func (r *hreq) strategy(parent ptrace.Span, name string) ptrace.Span {
 
 // authorize queues one /oauth2/auth request; refused ends it with fosite's
 // invalid_client (an unknown client), Hydra redirecting to its error page.
-func (h *hydraGen) authorize(v authVisit, client string, refused bool) *hreq {
+func (h *hydraGen) authorize(v authVisit, client string, refused, pkce bool) *hreq {
 	status := 302
 	if v == visitFromConsent {
 		status = 303
@@ -88,7 +88,9 @@ func (h *hydraGen) authorize(v authVisit, client string, refused bool) *hreq {
 		oidc := r.persist(resp, "persistence.sql.CreateOpenIDConnectSession")
 		event(oidc, oidc.StartTimestamp(), contract.HydraEventIdentityTokenIssued, contract.HydraAttrGrantType, "",
 			"OAuth2Subject", subjectHash(client), contract.HydraAttrClientID, client, "OAuth2Subject", client, contract.HydraAttrClientID, client)
-		r.sql(r.persist(resp, "persistence.sql.CreatePKCERequestSession"), true, fmt.Sprintf(qCreate, "pkce"))
+		if pkce {
+			r.sql(r.persist(resp, "persistence.sql.CreatePKCERequestSession"), true, fmt.Sprintf(qCreate, "pkce"))
+		}
 	}
 	r.end()
 	h.finish(r)
@@ -150,12 +152,18 @@ func (h *hydraGen) exchange(g *hgrant, out exchangeOutcome) *hreq {
 		r.persist(ar, "persistence.sql.RevokeRefreshToken").Attributes().PutStr("OAuth2ConsentRequestID", g.consent)
 		fail(ar, contract.HydraErrInvalidGrant, contract.HydraHintCodeReuse, "")
 	case exchangePKCEMismatch:
-		r.sql(r.persist(ar, "persistence.sql.GetPKCERequestSession"), false, fmt.Sprintf(qSession, "pkce"))
+		r.sql(r.persist(ar, contract.HydraSpanGetPKCERequestSession), false, fmt.Sprintf(qSession, "pkce"))
 		r.persist(ar, "persistence.sql.DeletePKCERequestSession")
 		fail(ar, contract.HydraErrInvalidGrant, contract.HydraHintPKCEMismatch, "")
 	default:
-		r.sql(r.persist(ar, "persistence.sql.GetPKCERequestSession"), false, fmt.Sprintf(qSession, "pkce"))
-		r.persist(ar, "persistence.sql.DeletePKCERequestSession")
+		pkce := r.persist(ar, contract.HydraSpanGetPKCERequestSession)
+		r.sql(pkce, false, fmt.Sprintf(qSession, "pkce"))
+		if g.pkce {
+			r.persist(ar, "persistence.sql.DeletePKCERequestSession")
+		} else {
+			// a code issued without a challenge: no PKCE data, no check
+			fail(pkce, contract.HydraErrNotFound, "", "")
+		}
 		resp := r.fosite(r.root, contract.HydraSpanNewAccessResponse)
 		r.persist(resp, contract.HydraSpanGetAuthorizeCodeSession)
 		tx := r.persist(resp, "persistence.sql.BeginTX")

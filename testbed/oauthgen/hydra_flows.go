@@ -14,6 +14,7 @@ type hgrant struct {
 	client, subject string
 	at, rt          string
 	consent         string // the consent request id the grant's tokens carry
+	pkce            bool   // the flow sent a code challenge
 }
 
 // uuid returns a deterministic UUID-shaped id (Hydra's client and request
@@ -96,21 +97,24 @@ func (h *hydraGen) codeFlow() {
 		h.count(contract.MetricDiscoveryAttemptsTotal, contract.LabelMethod, contract.Other, contract.LabelStatus, contract.StatusSuccess)
 	}
 	if attack == "" && h.rng.IntN(50) == 0 {
-		h.authorize(visitNew, "unknown-client", true)
+		h.authorize(visitNew, "unknown-client", true, false)
 		h.flowOutcome(contract.StatusFailure)
 		h.count(contract.MetricAuthorizationRequestsTotal, contract.LabelResult, contract.ResultInvalidClient)
 		return
 	}
-	h.authorize(visitNew, g.client, false)
+	// one flow in five without PKCE (a confidential client that sends no
+	// challenge); a PKCE mismatch needs one
+	g.pkce = attack == VariantHydraPKCEMismatch || h.rng.IntN(5) != 0
+	h.authorize(visitNew, g.client, false, g.pkce)
 	h.flowOutcome(contract.StatusInitiated)
 	h.count(contract.MetricAuthorizationRequestsTotal, contract.LabelResult, contract.ResultSuccess)
 	if attack == "" && h.rng.IntN(20) == 0 {
 		return // abandoned at the login page
 	}
 	h.admin(false, g)
-	h.authorize(visitFromLogin, g.client, false)
+	h.authorize(visitFromLogin, g.client, false, g.pkce)
 	h.admin(true, g)
-	h.authorize(visitFromConsent, g.client, false)
+	h.authorize(visitFromConsent, g.client, false, g.pkce)
 
 	if attack == VariantHydraPKCEMismatch {
 		// a stolen code redeemed without its verifier
@@ -124,6 +128,11 @@ func (h *hydraGen) codeFlow() {
 	h.exchange(g, exchangeOK)
 	h.flowOutcome(contract.StatusSuccess)
 	h.exchanged(contract.GrantAuthorizationCode, true)
+	if g.pkce {
+		// the verifier was checked and matched (contract section 1: a
+		// pkce.validate carried on the exchange)
+		h.count(contract.MetricPKCEValidationsTotal, contract.LabelStatus, contract.StatusSuccess, contract.LabelReason, contract.ReasonValid)
+	}
 	if attack == VariantHydraCodeReplay {
 		r := h.exchange(g, exchangeReplay)
 		h.flowOutcome(contract.StatusFailure)
