@@ -12,7 +12,7 @@ import (
 // keycloakTraffic is ordinary traffic (benchSpans spans) with the Keycloak
 // story in the same batch, every 26.3 request's event span with its root:
 // the common case of the join, claimed traces whose root is in the batch.
-func keycloakTraffic(b *testing.B) ptrace.Traces {
+func keycloakTraffic(b testing.TB) ptrace.Traces {
 	td := ordinaryTraffic()
 	s := loadStory(b)
 	kc, sp := newKeycloakBatch(s)
@@ -23,15 +23,14 @@ func keycloakTraffic(b *testing.B) ptrace.Traces {
 	return td
 }
 
-// BenchmarkClaimedRootInBatch compares, in one run, the mapping as it was
-// before the join (the normalizer alone) with the traces processor with
-// the join on, on a batch whose claimed traces have their roots in it. The
-// batch is mapped again at each iteration (the roots keep what the first
-// wrote; every lookup is made again). Besides wall time it reports the
+// benchJoin runs consume on the batch of traffic at each iteration (the
+// batch is mapped again: roots keep what the first iteration wrote; every
+// lookup is made again), before the join (the normalizer alone, as the
+// processor was) and with it, in one run. Besides wall time it reports the
 // process's CPU time per batch (cpu-ns/op), steadier on a shared machine.
-func BenchmarkClaimedRootInBatch(b *testing.B) {
+func benchJoin(b *testing.B, traffic func(testing.TB) ptrace.Traces, edit func(*Config)) {
 	run := func(b *testing.B, consume func(ptrace.Traces)) {
-		td := keycloakTraffic(b)
+		td := traffic(b)
 		spans := td.SpanCount()
 		b.ReportAllocs()
 		b.ResetTimer()
@@ -43,13 +42,24 @@ func BenchmarkClaimedRootInBatch(b *testing.B) {
 		b.ReportMetric(float64(b.N*spans)/b.Elapsed().Seconds(), "spans/s")
 	}
 	b.Run("before_join", func(b *testing.B) {
-		n, _ := newTestNormalizer(b, nil)
+		n, _ := newTestNormalizer(b, edit)
 		run(b, func(td ptrace.Traces) { n.traces(b, td) })
 	})
 	b.Run("join", func(b *testing.B) {
-		p, _, _ := newTestProcessor(b, consumertest.NewNop(), nil)
+		p, _, _ := newTestProcessor(b, consumertest.NewNop(), edit)
 		run(b, func(td ptrace.Traces) { _ = p.ConsumeTraces(context.Background(), td) })
 	})
+}
+
+// BenchmarkClaimedRootInBatch: a batch whose claimed traces (the Keycloak
+// story, 26.3 layout) have their roots in it, among ordinary traffic.
+func BenchmarkClaimedRootInBatch(b *testing.B) { benchJoin(b, keycloakTraffic, nil) }
+
+// BenchmarkUnclaimedJoin: ordinary traffic (BenchmarkUnclaimedSpans's
+// batch); nothing claimed, nothing held.
+func BenchmarkUnclaimedJoin(b *testing.B) {
+	benchJoin(b, func(testing.TB) ptrace.Traces { return ordinaryTraffic() },
+		func(c *Config) { c.Vocabularies.GenericHTTP.AuthorizationServers = []string{"idp"} })
 }
 
 // cpuTime is the process's user and system CPU time in nanoseconds.
@@ -57,18 +67,4 @@ func cpuTime() int64 {
 	var ru syscall.Rusage
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return ru.Utime.Nano() + ru.Stime.Nano()
-}
-
-// BenchmarkUnclaimedSpansJoin is BenchmarkUnclaimedSpans through the
-// traces processor with the join on: nothing claimed, nothing held.
-func BenchmarkUnclaimedSpansJoin(b *testing.B) {
-	p, _, _ := newTestProcessor(b, consumertest.NewNop(), func(c *Config) { c.Vocabularies.GenericHTTP.AuthorizationServers = []string{"idp"} })
-	td := ordinaryTraffic()
-	spans := td.SpanCount()
-	b.ReportAllocs()
-	b.ResetTimer()
-	for range b.N {
-		_ = p.ConsumeTraces(context.Background(), td)
-	}
-	b.ReportMetric(float64(b.N*spans)/b.Elapsed().Seconds(), "spans/s")
 }

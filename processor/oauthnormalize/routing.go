@@ -29,7 +29,7 @@ func routeWhole(td ptrace.Traces, roots []authplanespans.Spanned) {
 	if r.ids == nil {
 		return
 	}
-	var done []pcommon.TraceID
+	done := make([]pcommon.TraceID, 0, len(r.ids))
 	rss := td.ResourceSpans()
 	for i := 0; i < rss.Len(); i++ {
 		rs := rss.At(i)

@@ -12,6 +12,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/otelcol-oauth/otelcol-oauth/internal/contract"
+	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthnormalize/internal/vocab/authplanespans"
 )
 
 // lbKeys computes the keys contrib's load_balancing exporter v0.161.0
@@ -104,4 +105,52 @@ func TestRouteWholeKeycloak(t *testing.T) {
 	}
 	assert.Equal(t, []string{r.Internal, r.Method + " " + r.Route}, labelled)
 	assert.True(t, strings.HasPrefix(labelled[1], "POST /realms"))
+}
+
+// The copy never writes over a client id: not where the resource or the
+// scope carries one (the exporter reads those first), not on a span that
+// has its own.
+func TestRouteWholeNeverOverwrites(t *testing.T) {
+	root := func(spans ptrace.SpanSlice, trace byte) authplanespans.Spanned {
+		s := spans.AppendEmpty()
+		s.SetKind(ptrace.SpanKindServer)
+		s.SetTraceID(pcommon.TraceID{trace})
+		s.SetSpanID(pcommon.SpanID{1})
+		s.Attributes().PutStr(contract.AttrClientID, "web")
+		return authplanespans.Spanned{Span: s, Res: pcommon.NewMap()}
+	}
+	child := func(spans ptrace.SpanSlice, trace byte) ptrace.Span {
+		s := spans.AppendEmpty()
+		s.SetTraceID(pcommon.TraceID{trace})
+		s.SetSpanID(pcommon.SpanID{2})
+		s.SetParentSpanID(pcommon.SpanID{1})
+		return s
+	}
+	td := ptrace.NewTraces()
+	onRes := td.ResourceSpans().AppendEmpty()
+	onRes.Resource().Attributes().PutStr(contract.AttrClientID, "from-resource")
+	a := child(onRes.ScopeSpans().AppendEmpty().Spans(), 1)
+	rs := td.ResourceSpans().AppendEmpty()
+	onScope := rs.ScopeSpans().AppendEmpty()
+	onScope.Scope().Attributes().PutStr(contract.AttrClientID, "from-scope")
+	b := child(onScope.Spans(), 2)
+	own := child(rs.ScopeSpans().AppendEmpty().Spans(), 3)
+	own.Attributes().PutStr(contract.AttrClientID, "its-own")
+	plain := rs.ScopeSpans().AppendEmpty().Spans()
+	c := child(plain, 4)
+	roots := rs.ScopeSpans().AppendEmpty().Spans()
+	var rr []authplanespans.Spanned
+	for trace := byte(1); trace <= 4; trace++ {
+		rr = append(rr, root(roots, trace))
+	}
+
+	routeWhole(td, rr)
+	for _, s := range []ptrace.Span{a, b} {
+		_, ok := s.Attributes().Get(contract.AttrClientID)
+		assert.False(t, ok, "the resource or scope carries it")
+	}
+	v, _ := own.Attributes().Get(contract.AttrClientID)
+	assert.Equal(t, "its-own", v.Str())
+	v, _ = c.Attributes().Get(contract.AttrClientID)
+	assert.Equal(t, "web", v.Str())
 }

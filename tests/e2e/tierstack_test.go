@@ -30,54 +30,45 @@ func startGateway(t *testing.T, i int, common []string, extra ...string) (otlp, 
 	return otlp, metrics
 }
 
-// startLoadBalancer starts the load-balancing tier on
-// deploy/loadbalancer.yaml with a static resolver in place of DNS (one IP,
-// the gateways' ports; the certificate names localhost). It returns its
-// OTLP/gRPC port.
+// startLoadBalancer starts the load-balancing tier on the shipped config
+// (startTier: a static resolver over the gateways' OTLP ports). It returns
+// its OTLP/gRPC port.
 func startLoadBalancer(t *testing.T, common []string, gateways []int) int {
 	t.Helper()
-	lbOTLP, lbHealth := freePort(t), freePort(t)
-	var hosts string
-	for i, port := range gateways {
-		if i > 0 {
-			hosts += ", "
-		}
-		hosts += fmt.Sprintf(`"localhost:%d"`, port)
+	var gws []*sharedGateway
+	for _, port := range gateways {
+		gws = append(gws, &sharedGateway{otlp: port})
 	}
-	lbCfg := withPorts(t, lbHealth, freePort(t), fmt.Sprintf(`receivers:
-  otlp:
-    protocols:
-      grpc:
-        endpoint: 127.0.0.1:%d
-exporters:
-  load_balancing/by_client:
-    resolver:
-      dns: null
-      static:
-        hostnames: [%s]
-  load_balancing/by_service:
-    resolver:
-      dns: null
-      static:
-        hostnames: [%s]
-`, lbOTLP, hosts, hosts))
-	lb := testutil.StartProcess(t, "loadbalancer", append(slicesClone(common), "OTELCOL_OAUTH_GATEWAYS=localhost"),
-		testutil.BinaryPath(t), "--config", filepath.Join(testutil.RepoRoot(t), "deploy", "loadbalancer.yaml"), "--config", lbCfg)
-	lb.WaitHTTP(fmt.Sprintf("http://127.0.0.1:%d/", lbHealth), processReady)
-	return lbOTLP
+	otlp, _ := startTier(t, common, false, gws...)
+	return otlp
 }
 
 // startAgent starts agent i on deploy/agent.yaml forwarding to the tier at
 // lbOTLP. It returns its OTLP/HTTP port.
 func startAgent(t *testing.T, i int, common []string, lbOTLP int) int {
 	t.Helper()
-	httpPort, health := freePort(t), freePort(t)
-	cfg := withPorts(t, health, freePort(t), agentListeners(freePort(t), httpPort))
-	p := testutil.StartProcess(t, fmt.Sprintf("agent-%d", i), append(slicesClone(common),
+	a := &agent{i: i, http: freePort(t), own: freePort(t), storage: t.TempDir()}
+	a.start(t, common, lbOTLP)
+	return a.http
+}
+
+// agent is an agent's process, its ports and its storage directory, which
+// keep across a restart.
+type agent struct {
+	i, http, own int
+	storage      string
+	p            *testutil.Process
+}
+
+// start starts the agent on deploy/agent.yaml forwarding to lbOTLP.
+func (a *agent) start(t *testing.T, common []string, lbOTLP int) {
+	t.Helper()
+	health := freePort(t)
+	cfg := withPorts(t, health, a.own, agentListeners(freePort(t), a.http))
+	a.p = testutil.StartProcess(t, fmt.Sprintf("agent-%d", a.i), append(slicesClone(common),
 		fmt.Sprintf("OTELCOL_OAUTH_FORWARD_ENDPOINT=localhost:%d", lbOTLP),
 		"OTELCOL_OAUTH_APP_LOGS="+filepath.Join(t.TempDir(), "*.log"),
-		"OTELCOL_OAUTH_STORAGE_DIR="+t.TempDir(),
+		"OTELCOL_OAUTH_STORAGE_DIR="+a.storage,
 	), testutil.BinaryPath(t), "--config", filepath.Join(testutil.RepoRoot(t), "deploy", "agent.yaml"), "--config", cfg)
-	p.WaitHTTP(fmt.Sprintf("http://127.0.0.1:%d/", health), processReady)
-	return httpPort
+	a.p.WaitHTTP(fmt.Sprintf("http://127.0.0.1:%d/", health), processReady)
 }

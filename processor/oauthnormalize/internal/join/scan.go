@@ -26,22 +26,26 @@ type scanned struct {
 func scan(td ptrace.Traces, claimers []vocab.Claimer) scanned {
 	var sc scanned
 	vocab.EachSpan(td, func(s ptrace.Span, res pcommon.Map) {
-		if !claimed(claimers, s, res) {
-			return
+		if claimed(claimers, s, res) {
+			sc.add(td, s)
 		}
-		if sc.idx == nil {
-			sc.idx = authplanespans.NewIndex(td)
-		}
-		if root, found := sc.idx.Root(s); found {
-			sc.roots = appendRoot(sc.roots, root)
-			return
-		}
-		if sc.wait == nil {
-			sc.wait = traceSet{}
-		}
-		sc.wait[s.TraceID()] = struct{}{}
 	})
 	return sc
+}
+
+// add looks up the request root of claimed span s of td.
+func (sc *scanned) add(td ptrace.Traces, s ptrace.Span) {
+	if sc.idx == nil {
+		sc.idx = authplanespans.NewIndex(td)
+	}
+	if root, found := sc.idx.Root(s); found {
+		sc.roots = appendRoot(sc.roots, root)
+		return
+	}
+	if sc.wait == nil {
+		sc.wait = traceSet{}
+	}
+	sc.wait[s.TraceID()] = struct{}{}
 }
 
 // appendRoot appends root unless roots has one of its trace (claimed
