@@ -81,20 +81,22 @@ func (h *hydraGen) now() time.Time {
 // propagate no context in this traffic).
 func (h *hydraGen) traceID() pcommon.TraceID {
 	var t pcommon.TraceID
-	for i := range t {
-		t[i] = byte(h.rng.UintN(256))
-	}
-	t[0] |= 1
+	h.randomID(t[:])
 	return t
 }
 
 func (h *hydraGen) spanID() pcommon.SpanID {
 	var s pcommon.SpanID
-	for i := range s {
-		s[i] = byte(h.rng.UintN(256))
-	}
-	s[0] |= 1
+	h.randomID(s[:])
 	return s
+}
+
+// randomID fills an id with random bytes, never all zero.
+func (h *hydraGen) randomID(b []byte) {
+	for i := range b {
+		b[i] = byte(h.rng.UintN(256))
+	}
+	b[0] |= 1
 }
 
 // finish queues a request's spans as Hydra's span processor exports them,

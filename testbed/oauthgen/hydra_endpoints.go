@@ -129,6 +129,16 @@ func (h *hydraGen) tokenRequest(ok bool, failStatus int, client string) (*hreq, 
 	return r, ar
 }
 
+// endToken ends a token endpoint request; a failed one carries the
+// handler's OAuth2TokenExchangeError (ClientIP only) on its root.
+func (h *hydraGen) endToken(r *hreq, failed bool) {
+	if failed {
+		event(r.root, r.root.StartTimestamp(), contract.HydraEventTokenExchangeError)
+	}
+	r.end()
+	h.finish(r)
+}
+
 // exchange outcomes at the token endpoint for the code grant.
 type exchangeOutcome int
 
@@ -174,11 +184,7 @@ func (h *hydraGen) exchange(g *hgrant, out exchangeOutcome) *hreq {
 		r.persist(resp, "persistence.sql.DeleteOpenIDConnectSession")
 		r.persist(resp, "persistence.sql.GetKeySet")
 	}
-	if out != exchangeOK {
-		event(r.root, r.root.StartTimestamp(), contract.HydraEventTokenExchangeError)
-	}
-	r.end()
-	h.finish(r)
+	h.endToken(r, out != exchangeOK)
 	return r
 }
 
@@ -252,11 +258,7 @@ func (h *hydraGen) refresh(g *hgrant, presented string, out refreshOutcome) *hre
 		h.issueTokens(r, tx, g, contract.GrantRefreshToken)
 		r.persist(tx, "persistence.sql.Commit")
 	}
-	if out != refreshOK {
-		event(r.root, r.root.StartTimestamp(), contract.HydraEventTokenExchangeError)
-	}
-	r.end()
-	h.finish(r)
+	h.endToken(r, out != refreshOK)
 	return r
 }
 
