@@ -152,7 +152,19 @@ func roundTrip(b *testing.B, p *stagePipeline, pl oauthgen.Payload) {
 // is never a reuse. It is the quick loop for the testbed's CPU ratio; the
 // testbed itself (make bench-testbed) is the measurement that counts.
 func BenchmarkPipelineTestbedTraffic(b *testing.B) {
-	g := oauthgen.New(oauthgen.Config{Seed: 1, Records: 240_000, Rate: 50_000, GracePeriod: 10 * time.Millisecond, Start: time.Now()})
+	benchStages(b, oauthgen.Config{Seed: 1, Records: 240_000, Rate: 50_000, GracePeriod: 10 * time.Millisecond, Start: time.Now()})
+}
+
+// BenchmarkPipelineHydraTraffic is the same on the Hydra traffic
+// (oauthgen.TrafficHydra: traces only, roots cut from their children).
+func BenchmarkPipelineHydraTraffic(b *testing.B) {
+	benchStages(b, oauthgen.Config{Seed: 1, Traffic: oauthgen.TrafficHydra, Records: 240_000, Rate: 50_000, Start: time.Now()})
+}
+
+// benchStages generates the traffic of cfg and replays it through the
+// floor and the oauth stage.
+func benchStages(b *testing.B, cfg oauthgen.Config) {
+	g := oauthgen.New(cfg)
 	var payloads []oauthgen.Payload
 	for {
 		r, ok := g.Next()

@@ -31,6 +31,9 @@ func Markdown(rep *Report) string {
 		rep.Started.Format("2006-01-02 15:04:05"), rep.Finished.Format("15:04:05"), rep.Host["cpus"], rep.Host["cpu_model"], rep.Host["go"], rep.Host["loadavg_at_start"])
 	w("The collector runs as a child process with GOMAXPROCS=%v; CPU is utime+stime from /proc/<pid>/stat over the sending and draining window, RSS from /proc/<pid>/status. ", rep.Options["collector_gomaxprocs"])
 	w("The generator (seed %v) and the sink run in the harness process, on the other core. Raw JSON: [results.json](results.json); ground truth: [ground-truth.json](ground-truth.json).\n\n", rep.Options["seed"])
+	if t, _ := rep.Options["traffic"].(string); t != "" {
+		w("Generated traffic: %s (%v attacks whose verdict raises no finding, counted by their counters only).\n\n", t, rep.Traffic["attacks_without_finding"])
+	}
 	w("Traffic: %v requests, %v spans, %v log records, %v data points, %v injected attacks, %.0f MB of OTLP, raw secrets in %d positions. ",
 		rep.Traffic["requests"], rep.Traffic["spans"], rep.Traffic["logs"], rep.Traffic["data_points"], rep.Traffic["attacks"],
 		float64(toInt(rep.Traffic["bytes"]))/1e6, len(asMap(rep.Traffic["raw_secrets_by_position"])))
@@ -163,6 +166,7 @@ func Markdown(rep *Report) string {
 		}
 		w("\n")
 	}
+	writeSelfTelemetry(w, rep.Runs)
 	for _, r := range rep.Runs {
 		if len(r.ProfileTop) == 0 {
 			continue

@@ -73,6 +73,11 @@ type Config struct {
 	// NoCarriers leaves out the non-OAuth carrier records that put secrets in
 	// resource and scope attributes, span names, links and log bodies.
 	NoCarriers bool `json:"no_carriers"`
+	// Traffic selects what is generated: "" the OAuth scenario above,
+	// TrafficHydra what an Ory Hydra sends (hydra.go: traces only; Users,
+	// Shards, MetricsEvery and NoCarriers do not apply, AttackRate is per
+	// flow, BatchSize bounds the spans per request, at most 512).
+	Traffic string `json:"traffic,omitempty"`
 }
 
 func (c *Config) defaults() {
@@ -151,12 +156,18 @@ type Generator struct {
 	done    bool
 	attacks map[pcommon.TraceID][]scenario.Attack
 	pending []Request
+	hydra   *hydraGen
 }
 
 // New returns a generator.
 func New(cfg Config) *Generator {
 	cfg.defaults()
-	return &Generator{cfg: cfg, src: newSecretSource(cfg.Seed), truth: newTruth(cfg)}
+	g := &Generator{cfg: cfg, src: newSecretSource(cfg.Seed), truth: newTruth(cfg)}
+	if cfg.Traffic == TrafficHydra {
+		g.hydra = newHydraGen(&g.cfg, g.src, g.truth)
+		g.truth.Shards = 1
+	}
+	return g
 }
 
 // Config is the configuration with its defaults applied.
@@ -263,6 +274,11 @@ func (g *Generator) realTime(t time.Time) time.Time {
 func (g *Generator) Next() (Request, bool) {
 	if g.done {
 		return Request{}, false
+	}
+	if g.hydra != nil {
+		r, ok := g.hydra.next()
+		g.done = !ok
+		return r, ok
 	}
 	if g.cfg.Records > 0 && g.nRec >= g.cfg.Records && len(g.pending) == 0 {
 		g.done = true

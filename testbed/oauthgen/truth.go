@@ -39,6 +39,10 @@ type Truth struct {
 	Secrets map[string]int `json:"raw_secrets_by_position"`
 	// Attacks lists every attack whose records were emitted.
 	Attacks []AttackTruth `json:"expected_findings"`
+	// Unflagged lists attacks that raise no finding by the contract, only
+	// their counters (Hydra traffic: a PKCE mismatch is a
+	// pkce_validations_total failure, invalid_hash).
+	Unflagged []AttackTruth `json:"attacks_without_finding,omitempty"`
 	// ExpectedMetrics are the contract's counters the emitted records must
 	// produce, keyed as name{label="value",...} with labels in contract
 	// order. Counters only: gauges depend on TTLs and histograms on timing.
@@ -198,6 +202,7 @@ func (t *Truth) Clone() *Truth {
 		c.ExpectedMetrics[k] = v
 	}
 	c.Attacks = append([]AttackTruth(nil), t.Attacks...)
+	c.Unflagged = append([]AttackTruth(nil), t.Unflagged...)
 	c.attackSeen = make(map[string]bool, len(t.attackSeen))
 	for k, v := range t.attackSeen {
 		c.attackSeen[k] = v

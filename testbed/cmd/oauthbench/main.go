@@ -41,6 +41,7 @@ func main() {
 		profFixed = flag.Bool("profile-fixed", false, "also profile the fixed-rate runs")
 		rounds    = flag.Int("rounds", envInt("BENCH_ROUNDS", 3), "rounds of every run; ratios use the medians ($BENCH_ROUNDS)")
 		maxInFl   = flag.Int("max-in-flight", 1, "requests in flight in the max runs (more than 1 may reorder records, which detection depends on)")
+		traffic   = flag.String("traffic", "", "generated traffic: empty for the OAuth scenario, hydra for Ory Hydra's traces")
 	)
 	flag.Parse()
 	var rs []float64
@@ -71,7 +72,7 @@ func main() {
 	rep, err := bench.Run(ctx, bench.Options{
 		Bin: *binFlag, ResultsDir: *out, Duration: *duration, Rates: rs, Max: !*noMax, NoFixed: *noFixed,
 		Scenarios: strings.Split(*scenarios, ","), Procs: *procs, Seed: *seed, Families: *families,
-		Protocol: *protocol, MaxWorkers: *maxInFl, Profile: !*noProfile, ProfileFixed: *profFixed, Rounds: *rounds, Logf: logf,
+		Protocol: *protocol, MaxWorkers: *maxInFl, Profile: !*noProfile, ProfileFixed: *profFixed, Rounds: *rounds, Traffic: *traffic, Logf: logf,
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "oauthbench:", err)

@@ -38,6 +38,7 @@ func main() {
 		truthPath  = flag.String("truth", "oauthgen-truth.json", "where to write the ground truth (JSON)")
 		saveDir    = flag.String("save", "", "also write every request (OTLP protobuf) into this directory")
 		quiet      = flag.Bool("quiet", false, "no progress lines")
+		traffic    = flag.String("traffic", "", "empty: the OAuth scenario; hydra: Ory Hydra v2.3.0's traces (-attack-rate per flow, -batch at most spans per request)")
 	)
 	flag.Parse()
 	if *shards == 0 && *records == 0 && *duration > 0 {
@@ -52,7 +53,7 @@ func main() {
 	}
 	cfg := oauthgen.Config{
 		Seed: *seed, UsersPerShard: *users, AttackRate: *attackRate, Records: *records, Shards: max(*shards, 0),
-		BatchSize: *batch, Rate: plan, GracePeriod: *grace, MetricsEvery: *metrics,
+		BatchSize: *batch, Rate: plan, GracePeriod: *grace, MetricsEvery: *metrics, Traffic: *traffic,
 	}
 	if *shards < 0 {
 		cfg.Shards, cfg.Records = 0, 1<<62
