@@ -68,3 +68,10 @@ func cpuTime() int64 {
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return ru.Utime.Nano() + ru.Stime.Nano()
 }
+
+// BenchmarkHydraCaptureJoin: the real Hydra capture as one batch, every
+// request with its root (Hydra's vocabulary claims nearly every span of
+// it, so each one's root is looked up).
+func BenchmarkHydraCaptureJoin(b *testing.B) {
+	benchJoin(b, func(tb testing.TB) ptrace.Traces { return mergeBatches(loadHydraCapture(tb)) }, nil)
+}
