@@ -28,6 +28,8 @@ type Buffer struct {
 
 	started       bool
 	done, stopped chan struct{}
+	// cancelRun cancels the timer's context (set by Start).
+	cancelRun context.CancelFunc
 }
 
 // New returns an empty buffer; Start starts its timer.
@@ -56,8 +58,8 @@ type Batch struct {
 // is. Otherwise the spans of each trace that still waits for its root are
 // held, and each held trace whose root came goes on with the batch: its
 // spans in the order they came (the batch's own spans of it last), before
-// the rest of the batch. Traces the buffer has no room for are emitted
-// (Overflow) before Process returns.
+// the rest of the batch. Traces the buffer has no room for (Overflow, the
+// oldest first) go on with the batch too, first.
 func (b *Buffer) Process(ctx context.Context, td ptrace.Traces) Batch {
 	sc := scan(td, b.set.Claimers)
 	if len(sc.wait) == 0 && b.held.Load() == 0 {
@@ -67,8 +69,13 @@ func (b *Buffer) Process(ctx context.Context, td ptrace.Traces) Batch {
 	if !changed {
 		return Batch{Traces: td, Index: sc.idx, Roots: sc.roots}
 	}
-	b.emit(ctx, evicted, Overflow)
+	// Evicted traces go on with this batch (unmapped: their root is not in
+	// it), not on their own: the sender of this batch's spans among them
+	// gets the next consumer's answer for them, all or nothing.
 	out := ptrace.NewTraces()
+	for _, e := range evicted {
+		e.td.ResourceSpans().MoveAndAppendTo(out.ResourceSpans())
+	}
 	for _, r := range ready {
 		r.ResourceSpans().MoveAndAppendTo(out.ResourceSpans())
 	}
@@ -87,8 +94,8 @@ func (b *Buffer) Refused(ctx context.Context, held int, err error) {
 
 // hold moves the spans of the waiting traces, and of the traces already
 // held, from td into the store; it returns the held traces now complete
-// (and how many of their spans came from earlier batches) and the oldest
-// traces evicted to make room. changed is false when td was left as it is.
+// and the oldest traces evicted to make room (and how many spans of both
+// came from earlier batches). changed is false when td was left as it is.
 func (b *Buffer) hold(td ptrace.Traces, wait traceSet) (ready []ptrace.Traces, held int, evicted []*entry, changed bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -109,13 +116,12 @@ func (b *Buffer) hold(td ptrace.Traces, wait traceSet) (ready []ptrace.Traces, h
 		return nil, 0, nil, false
 	}
 	ctx := context.Background()
+	// added: the spans this batch added to each held trace, for the count
+	// of earlier spans of an evicted one.
+	added := map[*entry]int{}
 	for _, p := range extract(td, wait) {
 		e := b.st.get(p.id)
 		n := p.td.SpanCount()
-		earlier := 0
-		if e != nil {
-			earlier = e.spans
-		}
 		if e == nil {
 			e = b.st.add(p.id, p.td, b.now().Add(b.set.Wait))
 			b.set.Observer.Held(ctx, int64(n), 1)
@@ -123,16 +129,18 @@ func (b *Buffer) hold(td ptrace.Traces, wait traceSet) (ready []ptrace.Traces, h
 			b.st.merge(e, p.td)
 			b.set.Observer.Held(ctx, int64(n), 0)
 		}
+		added[e] += n
 		if complete(e.td, b.set.Claimers) {
 			b.take(ctx, e, Root)
 			ready = append(ready, e.td)
-			held += earlier
+			held += e.spans - added[e]
 		}
 	}
 	for b.st.head != nil && (b.st.spans > b.set.MaxSpans || b.st.traces() > b.set.MaxTraces) {
 		e := b.st.head
 		b.take(ctx, e, Overflow)
 		evicted = append(evicted, e)
+		held += e.spans - added[e]
 	}
 	b.held.Store(int64(b.st.traces()))
 	return ready, held, evicted, true

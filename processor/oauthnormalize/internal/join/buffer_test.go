@@ -115,26 +115,44 @@ func TestTimeoutPassesThrough(t *testing.T) {
 
 func TestOverflowPassesTheOldestThrough(t *testing.T) {
 	b, k := newTestBuffer(t, func(s *Settings) { s.MaxTraces = 2 })
+	var out []Batch
 	for n := 1; n <= 3; n++ {
 		a := newTB("kc")
 		a.child(n)
-		b.Process(context.Background(), a.td)
+		out = append(out, b.Process(context.Background(), a.td))
 	}
-	require.Len(t, k.emitted, 1, "emitted before Process returned")
-	assert.Equal(t, []string{traceID(1).String() + "/0200000000000000"}, spanKeys(k.emitted[0]))
+	assert.Zero(t, out[0].Traces.SpanCount()+out[1].Traces.SpanCount(), "held")
+	// The oldest goes on with the batch that overflowed the buffer, not on
+	// its own: that batch's sender gets the next consumer's answer.
+	assert.Empty(t, k.emitted)
+	assert.Equal(t, []string{traceID(1).String() + "/0200000000000000"}, spanKeys(out[2].Traces))
+	assert.Equal(t, 1, out[2].Held, "the evicted span came from an earlier batch")
 	_, released := k.snapshot()
 	assert.Equal(t, int64(1), released[Overflow])
 
 	b2, k2 := newTestBuffer(t, func(s *Settings) { s.MaxSpans = 3 })
+	var last Batch
 	for n := 1; n <= 2; n++ {
 		a := newTB("kc")
 		a.child(n)
 		a.leaf(n)
-		b2.Process(context.Background(), a.td)
+		last = b2.Process(context.Background(), a.td)
 	}
-	assert.Equal(t, 2, k2.emittedSpans(), "the first trace left to keep 3 spans at most")
+	assert.Equal(t, 2, last.Traces.SpanCount(), "the first trace left to keep 3 spans at most")
+	assert.Equal(t, 2, last.Held)
+	assert.Empty(t, k2.emitted)
 	held, _ := k2.snapshot()
 	assert.Equal(t, [2]int64{2, 1}, held)
+
+	// A batch that overflows the buffer with its own trace: that trace
+	// comes straight back, none of it counted as held before.
+	b3, _ := newTestBuffer(t, func(s *Settings) { s.MaxSpans = 1 })
+	a := newTB("kc")
+	a.child(1)
+	a.leaf(1)
+	got := b3.Process(context.Background(), a.td)
+	assert.Equal(t, 2, got.Traces.SpanCount())
+	assert.Zero(t, got.Held)
 }
 
 func TestShutdownPassesEverythingThroughOnce(t *testing.T) {

@@ -6,7 +6,10 @@
 // request root is not in the batch, until the root arrives (then they go on
 // with that batch, to be mapped together), or until a bounded wait passes,
 // the buffer overflows or the processor shuts down: then they are passed on
-// as they are. It never drops a span and never emits one twice.
+// as they are (a timeout or shutdown on their own; an overflow with the
+// batch that caused it). It never drops a span itself and never emits one
+// twice; held spans are lost only when the next consumer refuses them
+// after their sender was answered, and that is counted (Observer.EmitFailed).
 //
 // Unlike contrib's groupbytrace (which discards on eviction and shutdown)
 // it holds only claimed traces, and only while their root is missing: a

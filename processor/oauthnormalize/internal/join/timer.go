@@ -8,13 +8,17 @@ import (
 // Start starts the timer that releases the traces whose wait passed.
 func (b *Buffer) Start() {
 	b.started = true
-	go b.run()
+	var ctx context.Context
+	ctx, b.cancelRun = context.WithCancel(context.Background())
+	go b.run(ctx)
 }
 
 // run releases expired traces. The timer always fires at or before the
 // oldest trace's deadline: every trace waits the same, so a trace held
 // later expires later.
-func (b *Buffer) run() {
+// ctx is cancelled by Shutdown, so a release to a next consumer that
+// blocks (an exporter retrying) cannot hold Shutdown past its deadline.
+func (b *Buffer) run(ctx context.Context) {
 	defer close(b.stopped)
 	t := time.NewTimer(b.set.Wait)
 	defer t.Stop()
@@ -25,7 +29,7 @@ func (b *Buffer) run() {
 		case <-t.C:
 		}
 		expired, next := b.expire()
-		b.emit(context.Background(), expired, Timeout)
+		b.emit(ctx, expired, Timeout)
 		t.Reset(next)
 	}
 }
@@ -61,7 +65,16 @@ func (b *Buffer) Shutdown(ctx context.Context) {
 	b.mu.Unlock()
 	if b.started {
 		close(b.done)
-		<-b.stopped
+		select {
+		case <-b.stopped:
+		case <-ctx.Done():
+			// The timer is stuck in a release: cancel it and go on
+			// (what it was releasing is counted as refused if the next
+			// consumer gives up).
+			b.cancelRun()
+			<-b.stopped
+		}
+		b.cancelRun()
 	}
 	b.mu.Lock()
 	var all []*entry
