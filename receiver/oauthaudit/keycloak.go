@@ -72,17 +72,22 @@ func (s *keycloakSource) eventsURL(since, until time.Time, first, max int) strin
 	return u.String()
 }
 
-// fetch asks for one page. A 400 to an epoch-millisecond dateFrom is a
-// release before 26.2: the source switches to day dates for good and asks
-// again at once.
+// fetch asks for one page. A 400 to an epoch-millisecond dateFrom may be a
+// release before 26.2: the source asks again at once with day dates, and
+// switches to them for good only when that answer is a page (a 400 for
+// another reason, from a proxy, say, leaves it on milliseconds).
 func (s *keycloakSource) fetch(ctx context.Context, p *puller, since, until time.Time, offset, size int) ([]json.RawMessage, error) {
 	body, _, err := p.get(ctx, s.eventsURL(since, until, offset, size))
 	var se *httpStatusError
 	if !s.legacy && errors.As(err, &se) && se.code == http.StatusBadRequest {
 		s.legacy = true
-		p.logger.Info("the Keycloak events API does not take epoch-millisecond dates (a release before 26.2): asking by day, newest first",
-			zap.String("source", p.sourceName()))
 		body, _, err = p.get(ctx, s.eventsURL(since, until, offset, size))
+		if err != nil {
+			s.legacy = false
+		} else {
+			p.logger.Info("the Keycloak events API does not take epoch-millisecond dates (a release before 26.2): asking by day, newest first",
+				zap.String("source", p.sourceName()))
+		}
 	}
 	if err != nil {
 		return nil, err

@@ -4,6 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strings"
+
+	"go.opentelemetry.io/collector/config/configopaque"
 )
 
 // keycloakEventType is the shape of an EventType.java name (LOGIN,
@@ -32,6 +35,19 @@ func (c *Config) validateKeycloak() []error {
 	}
 	if p.BearerToken != "" {
 		errs = append(errs, errors.New("pull.bearer_token: not used by source keycloak (admin tokens live minutes); set pull.auth: {authenticator: oauth2client} (client credentials)"))
+	} else if !p.Auth.HasValue() && !hasAuthorizationHeader(p.Headers) {
+		errs = append(errs, errors.New("pull.auth: source keycloak needs the admin token: set pull.auth: {authenticator: oauth2client} (client credentials of a client whose service account holds realm-management view-events)"))
 	}
 	return append(errs, authPlaneFilters(p, SourceKeycloak, " (see pull.event_types)")...)
+}
+
+// hasAuthorizationHeader reports whether headers set Authorization (any
+// case: HTTP header names are case-insensitive).
+func hasAuthorizationHeader(headers configopaque.MapList) bool {
+	for name := range headers.Iter {
+		if strings.EqualFold(name, "Authorization") {
+			return true
+		}
+	}
+	return false
 }

@@ -29,4 +29,10 @@ func TestConfigKeycloakInvalid(t *testing.T) {
 
 	err = confmap.Validate(loadConfig(t, "realmnotkeycloak"))
 	require.ErrorContains(t, err, "pull.realm, pull.event_types: only source keycloak")
+
+	// Without the admin token the source would meet 401 forever.
+	err = confmap.Validate(loadConfig(t, "keycloaknoauth"))
+	require.ErrorContains(t, err, "pull.auth: source keycloak needs the admin token")
+	err = confmap.Validate(loadConfig(t, "keycloakheader"))
+	require.NoError(t, err, "an Authorization header (any case) is an admin token")
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"strconv"
@@ -382,4 +383,28 @@ func storyAttributes(t *testing.T) map[string]map[string]string {
 		}
 	}
 	return out
+}
+
+// A 400 that day dates do not cure either (a proxy, a refused filter) is
+// not a release before 26.2: the source stays on epoch milliseconds.
+func TestKeycloakBadRequestIsNotLegacyUnlessDaysWork(t *testing.T) {
+	var asked []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		asked = append(asked, r.URL.Query().Get("dateFrom"))
+		http.Error(w, "bad request", http.StatusBadRequest)
+	}))
+	t.Cleanup(srv.Close)
+	cfg := defaultPullConfig()
+	cfg.Endpoint = srv.URL
+	cfg.Realm = kcTestRealm
+	cfg.Headers.Set("Authorization", "Bearer unit-test")
+	p := newKeycloakTestPuller(t, nil, consumertest.NewNop(), nil, receiver.Settings{}, cfg)
+	src := p.window.(*keycloakSource)
+	now := time.Now()
+	_, err := src.fetch(context.Background(), p, now.Add(-time.Minute), now, 0, 5)
+	require.Error(t, err)
+	assert.False(t, src.legacy, "the day-date retry failed too")
+	require.Len(t, asked, 2, "asked with milliseconds, then with a day")
+	assert.NotContains(t, asked[1], ":", "the retry asks by day (yyyy-MM-dd)")
+	assert.Len(t, asked[1], len("2006-01-02"))
 }

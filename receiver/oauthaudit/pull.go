@@ -195,8 +195,11 @@ func (p *puller) poll(ctx context.Context) (more bool, err error) {
 
 	var fresh []pagedEvent
 	for {
-		// A window of two seconds or less is taken whole, however big.
-		capped := p.cfg.MaxEventsPerPoll > 0 && until.Sub(since) > 2*time.Second
+		// A window of two seconds or less is taken whole, however big; so
+		// is the window of a server that takes no upper bound (Keycloak
+		// before 26.2 lists newest first from now): narrowing it would
+		// page the same listing again at every step.
+		capped := p.cfg.MaxEventsPerPoll > 0 && until.Sub(since) > 2*time.Second && !p.windowSrc().newestFirst()
 		var complete bool
 		if fresh, complete, err = p.collect(ctx, since, until, capped); err != nil {
 			return false, err
