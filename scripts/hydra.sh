@@ -17,33 +17,8 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-mod=$root/tools/hydra
-version=$(awk '$1 == "github.com/ory/hydra/v2" { print $2; exit }' "$mod/go.mod")
-if [[ -z $version ]]; then
-  echo "hydra.sh: no github.com/ory/hydra/v2 requirement in $mod/go.mod" >&2
-  exit 1
-fi
-cache=${OTELCOL_OAUTH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/otelcol-oauth}
-dir=$cache/hydra-$version
-bin=$dir/hydra
-stamp=$dir/inputs.sha256
-want=$(cat "$mod/go.mod" "$mod/go.sum" | sha256sum | cut -d' ' -f1)
-
-fresh() { [[ -x $bin && -f $stamp && $(cat "$stamp") == "$want" ]]; }
-
-if [[ ${1:-} != --force ]] && fresh; then
-  echo "$bin"
-  exit 0
-fi
-
-mkdir -p "$dir"
-exec 9>"$dir/.lock"
-flock 9
-# Another caller may have finished the build while this one waited.
-if [[ ${1:-} != --force ]] && fresh; then
-  echo "$bin"
-  exit 0
-fi
+. "$root/scripts/lib/toolcache.sh"
+toolcache_begin hydra github.com/ory/hydra/v2 "${1:-}"
 
 # cgo needs a compiler that finds the C library headers.
 cc=${CC:-cc}
@@ -58,9 +33,6 @@ if ! cc_works; then
 fi
 
 echo "hydra.sh: building Ory Hydra $version into $dir" >&2
-start=$(date +%s)
-tmp=$(mktemp "$dir/hydra.XXXXXX")
-trap 'rm -f "$tmp"' EXIT
 vprefix=github.com/ory/hydra/v2/driver/config
 (
   cd "$mod"
@@ -68,9 +40,4 @@ vprefix=github.com/ory/hydra/v2/driver/config
     -ldflags "-s -w -X $vprefix.Version=$version" \
     -o "$tmp" github.com/ory/hydra/v2
 ) >&2
-chmod 0755 "$tmp"
-mv -f "$tmp" "$bin"
-trap - EXIT
-echo "$want" >"$stamp"
-echo "hydra.sh: built $bin in $(($(date +%s) - start)) s" >&2
-echo "$bin"
+toolcache_end hydra

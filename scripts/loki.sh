@@ -14,38 +14,10 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-mod=$root/tools/loki
-version=$(awk '$1 == "github.com/grafana/loki/v3" { print $2; exit }' "$mod/go.mod")
-if [[ -z $version ]]; then
-  echo "loki.sh: no github.com/grafana/loki/v3 requirement in $mod/go.mod" >&2
-  exit 1
-fi
-cache=${OTELCOL_OAUTH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/otelcol-oauth}
-dir=$cache/loki-$version
-bin=$dir/loki
-stamp=$dir/inputs.sha256
-want=$(cat "$mod/go.mod" "$mod/go.sum" | sha256sum | cut -d' ' -f1)
-
-fresh() { [[ -x $bin && -f $stamp && $(cat "$stamp") == "$want" ]]; }
-
-if [[ ${1:-} != --force ]] && fresh; then
-  echo "$bin"
-  exit 0
-fi
-
-mkdir -p "$dir"
-exec 9>"$dir/.lock"
-flock 9
-# Another caller may have finished the build while this one waited.
-if [[ ${1:-} != --force ]] && fresh; then
-  echo "$bin"
-  exit 0
-fi
+. "$root/scripts/lib/toolcache.sh"
+toolcache_begin loki github.com/grafana/loki/v3 "${1:-}"
 
 echo "loki.sh: building Loki $version into $dir (cold: about ten minutes)" >&2
-start=$(date +%s)
-tmp=$(mktemp "$dir/loki.XXXXXX")
-trap 'rm -f "$tmp"' EXIT
 vprefix=github.com/grafana/loki/v3/pkg/util/build
 (
   cd "$mod"
@@ -53,9 +25,4 @@ vprefix=github.com/grafana/loki/v3/pkg/util/build
     -ldflags "-s -w -X $vprefix.Version=${version#v} -X $vprefix.Branch=release -X $vprefix.Revision=$version" \
     -o "$tmp" github.com/grafana/loki/v3/cmd/loki
 ) >&2
-chmod 0755 "$tmp"
-mv -f "$tmp" "$bin"
-trap - EXIT
-echo "$want" >"$stamp"
-echo "loki.sh: built $bin in $(($(date +%s) - start)) s" >&2
-echo "$bin"
+toolcache_end loki
