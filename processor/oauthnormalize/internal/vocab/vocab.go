@@ -132,6 +132,29 @@ func (m *Mapping) WriteWith(attrs, res pcommon.Map, extras ...[2]string) bool {
 	return wrote
 }
 
+// ServerResult is what a server vocabulary (Keycloak, Hydra) says about
+// one request: a Mapping, and the extras written on its record.
+type ServerResult struct {
+	Mapping
+	// Record is false for a claimed request that is no OAuth record.
+	Record bool
+	// PKCEReason, FlowID and RefreshToken are written as AttrPKCEReason,
+	// AttrFlowID and AttrRefreshToken (the presented refresh token's id or
+	// signature, which oauth_redact fingerprints and detection correlates).
+	PKCEReason, FlowID, RefreshToken string
+}
+
+// Write puts the result on the request's record (attrs, res: its root
+// SERVER span): the mapping by its rules, then the extras, never over an
+// attribute the record has, and only on a record that did not name its
+// own operation. It reports whether it wrote.
+func (r *ServerResult) Write(attrs, res pcommon.Map) bool {
+	return r.Mapping.WriteWith(attrs, res,
+		[2]string{contract.AttrPKCEReason, r.PKCEReason},
+		[2]string{contract.AttrFlowID, r.FlowID},
+		[2]string{contract.AttrRefreshToken, r.RefreshToken})
+}
+
 // Str returns the string value of key in m: ok is false when the key is
 // absent, wrongType true when it holds another type.
 func Str(m pcommon.Map, key string) (s string, ok, wrongType bool) {

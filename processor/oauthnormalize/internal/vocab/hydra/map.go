@@ -1,25 +1,18 @@
 package hydra
 
 import (
-	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/otelcol-oauth/otelcol-oauth/internal/contract"
 	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthnormalize/internal/vocab"
 )
 
-// Result is what one Hydra request says in contract terms.
-type Result struct {
-	vocab.Mapping
-	// Record is false for a request that is no OAuth record: the return
-	// visits of a flow to the authorization endpoint, and every request
-	// to an endpoint that is not an OAuth operation.
-	Record bool
-	// PKCEReason and RefreshToken are written as AttrPKCEReason and
-	// AttrRefreshToken (the presented refresh token's signature, which
-	// oauth_redact fingerprints and detection correlates).
-	PKCEReason, RefreshToken string
-}
+// Result is what one Hydra request says in contract terms. Record is false
+// for a request that is no OAuth record: the return visits of a flow to the
+// authorization endpoint, and every request to an endpoint that is not an
+// OAuth operation. RefreshToken is the presented refresh token's
+// signature; FlowID stays empty (nothing joins a Hydra flow).
+type Result = vocab.ServerResult
 
 // Map reads the request whose root SERVER span is root and whose spans in
 // the batch r observed. provider is written as oauth.provider (empty:
@@ -111,14 +104,4 @@ func (r *Request) token(res *Result, failed bool) {
 			res.PKCEReason = contract.ReasonValid
 		}
 	}
-}
-
-// Write puts the result on the request's record (attrs, res: its root
-// SERVER span): the mapping by its rules, then the Hydra extras, never
-// over an attribute the record has, and only on a record that did not name
-// its own operation. It reports whether it wrote.
-func (r *Result) Write(attrs, res pcommon.Map) bool {
-	return r.Mapping.WriteWith(attrs, res,
-		[2]string{contract.AttrPKCEReason, r.PKCEReason},
-		[2]string{contract.AttrRefreshToken, r.RefreshToken})
 }

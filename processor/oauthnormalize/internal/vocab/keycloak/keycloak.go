@@ -15,16 +15,10 @@ import (
 	"github.com/otelcol-oauth/otelcol-oauth/processor/oauthnormalize/internal/vocab"
 )
 
-// Result is what one Keycloak event says about its request.
-type Result struct {
-	vocab.Mapping
-	// Record is false for a claimed request that is no OAuth record.
-	Record bool
-	// PKCEReason, FlowID and RefreshToken are written as AttrPKCEReason,
-	// AttrFlowID and AttrRefreshToken (the presented refresh token's id,
-	// which oauth_redact fingerprints and detection correlates).
-	PKCEReason, FlowID, RefreshToken string
-}
+// Result is what one Keycloak event says about its request (FlowID: the
+// kc.details.code_id that joins a flow's LOGIN to its CODE_TO_TOKEN;
+// RefreshToken: the presented refresh token's id).
+type Result = vocab.ServerResult
 
 // Find returns the first span event of s that is a Keycloak event of a
 // type the vocabulary knows: named by the type and carrying kc.eventId,
@@ -149,17 +143,6 @@ func exchangeVerdict(r *Result, k kind, errStr, codeID string) {
 	if pkceErrors[errStr] {
 		r.PKCEReason = contract.ReasonInvalidHash
 	}
-}
-
-// Write puts the result on the request's record (attrs, res: its root
-// SERVER span): the mapping by its rules, then the Keycloak extras, never
-// over an attribute the record has, and only on a record that did not name
-// its own operation. It reports whether it wrote.
-func (r *Result) Write(attrs, res pcommon.Map) bool {
-	return r.Mapping.WriteWith(attrs, res,
-		[2]string{contract.AttrPKCEReason, r.PKCEReason},
-		[2]string{contract.AttrFlowID, r.FlowID},
-		[2]string{contract.AttrRefreshToken, r.RefreshToken})
 }
 
 // IsAuthRoute reports whether a request root is Keycloak's authorization
