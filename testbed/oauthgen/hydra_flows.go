@@ -89,12 +89,14 @@ func (h *hydraGen) codeFlow() {
 		h.attacks++
 	}
 	if h.rng.IntN(10) < 3 {
-		path, child := contract.HydraPathDiscovery, ""
 		if h.rng.IntN(5) == 0 {
-			path, child = contract.HydraPathJWKS, "persistence.sql.GetKeySet"
+			// The JWKS document is no discovery (resource servers fetch
+			// it to verify tokens): no record.
+			h.plain("GET", contract.HydraPathJWKS, 200, "persistence.sql.GetKeySet")
+		} else {
+			h.plain("GET", contract.HydraPathDiscovery, 200, "")
+			h.count(contract.MetricDiscoveryAttemptsTotal, contract.LabelMethod, contract.Other, contract.LabelStatus, contract.StatusSuccess)
 		}
-		h.plain("GET", path, 200, child)
-		h.count(contract.MetricDiscoveryAttemptsTotal, contract.LabelMethod, contract.Other, contract.LabelStatus, contract.StatusSuccess)
 	}
 	if attack == "" && h.rng.IntN(50) == 0 {
 		h.authorize(visitNew, "unknown-client", true, false)
